@@ -1,0 +1,70 @@
+"""Output helpers: one JSON document on stdout, or human tables measured in terminal cells."""
+
+from __future__ import annotations
+
+import json
+import sys
+from decimal import Decimal
+from typing import Any
+
+from wcwidth import wcswidth
+
+
+def _default(o: Any):
+    import datetime as _dt
+
+    if isinstance(o, Decimal):
+        return int(o) if o == o.to_integral_value() else float(o)
+    if isinstance(o, (_dt.date, _dt.datetime)):
+        return o.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+
+
+def emit_json(doc: Any) -> None:
+    sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2, default=_default) + "\n")
+
+
+def cells(s: str) -> int:
+    w = wcswidth(s)
+    return w if w >= 0 else len(s)
+
+
+def clip(s: str, width: int) -> str:
+    if cells(s) <= width:
+        return s
+    out, w = "", 0
+    for ch in s:
+        cw = max(cells(ch), 0)
+        if w + cw > width - 1:
+            break
+        out += ch
+        w += cw
+    return out + "…"
+
+
+def pad(s: str, width: int) -> str:
+    return s + " " * max(0, width - cells(s))
+
+
+def table(headers: list[str], rows: list[list[str]], max_widths: list[int] | None = None) -> str:
+    rows = [[("" if c is None else str(c)).replace("\n", " ") for c in r] for r in rows]
+    if max_widths:
+        rows = [[clip(c, max_widths[i]) if i < len(max_widths) and max_widths[i] else c for i, c in enumerate(r)]
+                for r in rows]
+    widths = [cells(h) for h in headers]
+    for r in rows:
+        for i, c in enumerate(r):
+            widths[i] = max(widths[i], cells(c))
+    lines = ["  ".join(pad(h, widths[i]) for i, h in enumerate(headers)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    for r in rows:
+        lines.append("  ".join(pad(c, widths[i]) for i, c in enumerate(r)).rstrip())
+    return "\n".join(lines)
+
+
+def out(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
+def err(text: str) -> None:
+    sys.stderr.write(text + "\n")

@@ -1,0 +1,112 @@
+"""Bilingual text: Chinese by default, English on request.
+
+Every message a user reads exists in both languages. Rule packs carry their own pairs
+(``message`` / ``message_en``); this module holds the tool's own messages.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+_LANG = "zh"
+
+
+def set_language(lang: str | None) -> str:
+    """Set the UI language from an explicit choice, else the environment. Returns it."""
+    global _LANG
+    if not lang:
+        lang = os.environ.get("TRACKER_LANG") or ""
+        if not lang:
+            loc = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG") or ""
+            lang = "en" if loc.lower().startswith("en") else "zh"
+    lang = lang.lower()
+    _LANG = "en" if lang.startswith("en") else "zh"
+    return _LANG
+
+
+def language() -> str:
+    return _LANG
+
+
+@dataclass(frozen=True)
+class Text:
+    """A message in both languages."""
+
+    zh: str
+    en: str
+
+    def __str__(self) -> str:
+        return self.en if _LANG == "en" else self.zh
+
+    def format(self, **kw) -> "Text":
+        return Text(self.zh.format(**kw), self.en.format(**kw))
+
+    def as_dict(self) -> dict:
+        return {"zh": self.zh, "en": self.en}
+
+
+def pick(zh: str, en: str | None) -> str:
+    return (en or zh) if _LANG == "en" else zh
+
+
+# The tool's own messages. Keys are stable; tests may refer to them.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "unknown_fact": ("未知的事实字段“{name}”（可用：{known}）", "unknown fact '{name}' (known: {known})"),
+    "bad_money": ("“{name}”的金额无效：{value!r}（应为不小于0的数字，单位万元）",
+                  "invalid amount for '{name}': {value!r} (a number ≥ 0, in 万元)"),
+    "negative_money": ("“{name}”的金额不能为负数：{value}", "'{name}' cannot be negative: {value}"),
+    "bad_bool": ("“{name}”应为是/否（true/false）：{value!r}", "'{name}' must be true or false: {value!r}"),
+    "bad_date": ("“{name}”不是有效日期（YYYY-MM-DD）：{value!r}", "'{name}' is not a valid date (YYYY-MM-DD): {value!r}"),
+    "bad_int": ("“{name}”应为整数：{value!r}", "'{name}' must be an integer: {value!r}"),
+    "bad_range": ("“{name}”应在 {lo} 至 {hi} 之间：{value!r}", "'{name}' must be between {lo} and {hi}: {value!r}"),
+    "bad_choice": ("“{name}”的取值无效：{value!r}（可选：{choices}）", "invalid value for '{name}': {value!r} (choose: {choices})"),
+    "bad_text": ("“{name}”应为文字：{value!r}", "'{name}' must be text: {value!r}"),
+    "empty_text": ("“{name}”不能为空", "'{name}' cannot be empty"),
+    "bad_table": ("“{name}”应为“来源=金额”的表：{value!r}", "'{name}' must be a table of source = amount: {value!r}"),
+    "bad_assignment": ("应为 事实=值 的形式：{value!r}", "expected FACT=VALUE: {value!r}"),
+    "unknown_case": ("找不到案件“{case}”", "no such case '{case}'"),
+    "unknown_jurisdiction": ("未知的辖区“{name}”（已安装：{known}）", "unknown jurisdiction '{name}' (installed: {known})"),
+    "unknown_action": ("案件 {case} 当前阶段“{stage}”没有动作“{action}”（可用：{known}）",
+                       "case {case} at stage '{stage}' has no action '{action}' (available: {known})"),
+    "ambiguous_action": ("动作“{action}”不明确，请使用其中之一：{known}", "action '{action}' is ambiguous; use one of: {known}"),
+    "unknown_role": ("动作“{action}”应由“{role}”作出，而不是“{given}”", "action '{action}' is taken by '{role}', not '{given}'"),
+    "action_blocked": ("不能执行“{action}”：", "cannot take '{action}':"),
+    "no_store": ("找不到案件库：当前目录及其上级目录都没有 .tracker/（可用 --store 指定）",
+                 "no case store: no .tracker/ here or above (use --store)"),
+    "not_a_store": ("{path} 不是案件库（没有 .tracker/）", "{path} is not a case store (no .tracker/)"),
+    "store_exists": ("{path} 已经是案件库", "{path} is already a case store"),
+    "path_not_empty": ("{path} 不是空目录", "{path} is not an empty directory"),
+    "bad_toml": ("TOML 格式错误：{error}", "malformed TOML: {error}"),
+    "bad_yaml": ("YAML 格式错误：{error}", "malformed YAML: {error}"),
+    "bad_pack": ("规则包无效：{error}", "invalid rule pack: {error}"),
+    "bad_case_file": ("案件文件无效：{error}", "invalid case file: {error}"),
+    "bad_decision_file": ("决定文件无效：{error}", "invalid decision file: {error}"),
+    "file_missing": ("文件不存在：{path}", "file not found: {path}"),
+    "bad_attachment_name": ("附件名称不安全：{name!r}（不能含路径、“..”或控制字符）",
+                            "unsafe attachment name: {name!r} (no paths, '..' or control characters)"),
+    "attachment_exists": ("附件“{name}”已存在；如要另存，请用 --name 指定新名称",
+                          "attachment '{name}' already exists; use --name to store it under another name"),
+    "unknown_doc_kind": ("未知的材料类型“{kind}”（{jurisdiction} 可用：{known}）",
+                         "unknown document kind '{kind}' ({jurisdiction} knows: {known})"),
+    "bad_today": ("TRACKER_TODAY 不是有效日期：{value!r}", "TRACKER_TODAY is not a valid date: {value!r}"),
+    "date_before_previous": ("决定日期 {on} 早于上一项决定的日期 {prev}", "decision date {on} is before the previous decision's date {prev}"),
+    "date_in_future": ("决定日期 {on} 晚于今天 {today}", "decision date {on} is after today {today}"),
+    "git_failed": ("git 执行失败：{error}", "git failed: {error}"),
+    "no_identity": ("git 未设置提交人身份：请用 --name/--email，或 git config user.name / user.email",
+                    "git has no committer identity: pass --name/--email or set git config user.name / user.email"),
+    "case_closed": ("案件已结束（{stage}），没有可执行的动作", "the case has ended ({stage}); no actions remain"),
+    "id_exhausted": ("编号已用尽：{prefix}-{year}", "case numbers exhausted for {prefix}-{year}"),
+    "nothing_to_set": ("没有要修改的事实", "no facts to change"),
+    "read_only_fact": ("“{name}”不能修改", "'{name}' cannot be changed"),
+}
+
+
+def t(key: str, **kw) -> str:
+    zh, en = MESSAGES[key]
+    return (en if _LANG == "en" else zh).format(**kw)
+
+
+def text(key: str, **kw) -> Text:
+    zh, en = MESSAGES[key]
+    return Text(zh.format(**kw), en.format(**kw))

@@ -1,0 +1,402 @@
+"""Application services: the operations the CLI and the TUI share.
+
+Each function that changes the store writes through a FileTransaction and makes exactly one
+commit (tracker.store.commit), so a failure leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from tracker.core import engine
+from tracker.core.casefile import (decision_filename, render_attachments, render_case, render_decision, safe_name)
+from tracker.core.errors import InputError, TrackerError
+from tracker.core.facts import parse_assignment, to_plain, VOCABULARY
+from tracker.core.i18n import pick, t
+from tracker.core.models import Attachment, Case, Finding
+from tracker.core.i18n import Text
+from tracker.core.pack import builtin_packs_dir
+from tracker.store import git
+from tracker.store.commit import commit_files
+from tracker.store.fsutil import FileTransaction, sha256_file
+from tracker.store.store import MARKER, Store, today
+
+DATA_DIRS = ("jurisdictions", "hooks")
+
+
+def data_dir(name: str) -> Path:
+    base = builtin_packs_dir().parent
+    p = base / name
+    if not p.is_dir():
+        raise InputError(f"installation is missing {name}/")  # pragma: no cover
+    return p
+
+
+def commit_date(on: _dt.date | None) -> str | None:
+    """Historical entries (demo, --on) are committed at 10:00 Beijing time of that day."""
+    return f"{on.isoformat()}T10:00:00+08:00" if on else None
+
+
+# ---------------------------------------------------------------------------------------
+# init
+
+def init_store(path: Path, name: str | None = None, email: str | None = None, *, date: _dt.date | None = None) -> Store:
+    path = path.resolve()
+    if (path / MARKER).exists():
+        raise InputError(t("store_exists", path=path))
+    if path.exists() and any(p.name != ".git" for p in path.iterdir()):
+        raise InputError(t("path_not_empty", path=path))
+    probe = path if path.exists() else next(p for p in path.parents if p.exists())
+    uname = name or git.config_get(probe, "user.name")
+    uemail = email or git.config_get(probe, "user.email")
+    if not uname or not uemail:
+        raise InputError(t("no_identity"))
+    path.mkdir(parents=True, exist_ok=True)
+    if not git.is_repo(path):
+        git.run(["init", "-q", "-b", "main"], path)
+    if name:
+        git.run(["config", "user.name", name], path)
+    if email:
+        git.run(["config", "user.email", email], path)
+    tx = FileTransaction(path)
+    for d in DATA_DIRS:
+        src = data_dir(d)
+        for f in sorted(src.rglob("*")):
+            if f.is_file() and "__pycache__" not in f.parts:
+                tx.write_bytes(path / d / f.relative_to(src), f.read_bytes())
+    created = date or today()
+    tx.write_text(path / MARKER / "config.toml",
+                  "# tracker 案件库配置 / store settings\n" + tomli_w.dumps({
+                      "format": 1, "created_on": created, "language": "zh"}))
+    tx.write_text(path / MARKER / "policy.toml",
+                  "# 授权策略：人员、公钥与角色（仅管理员可修改）\n# Authorization policy: people, keys, roles (admins only)\n"
+                  + tomli_w.dumps({"person": [{"name": uname, "email": uemail, "keys": [], "roles": ["admin"]}]}))
+    (path / "cases").mkdir(exist_ok=True)
+    tx.write_text(path / "cases" / ".keep", "")
+    for hook in (path / "hooks").glob("*"):
+        if hook.is_file() and not hook.suffix:
+            hook.chmod(0o755)
+    git.run(["config", "core.hooksPath", "hooks"], path)
+    git.run(["config", "tracker.python", sys.executable], path)
+    sha = commit_files(path, tx, "初始化案件库 / Initialize case store", "",
+                       [("Tracker-Action", "init")], date=commit_date(date))
+    git.run(["config", "tracker.trustRoot", sha], path)
+    return Store(path)
+
+
+# ---------------------------------------------------------------------------------------
+# reading
+
+def parse_assignments(pairs: list[str] | None) -> list[tuple[str, str]]:
+    return [parse_assignment(p) for p in (pairs or [])]
+
+
+@dataclass
+class Loaded:
+    case: Case
+    view: engine.CaseView
+
+
+def load(store: Store, case_id: str, on: _dt.date | None = None) -> Loaded:
+    case = store.load_case(case_id)
+    return Loaded(case, store.view(case, on))
+
+
+def stage_ref(view: engine.CaseView) -> dict:
+    return view.stage_ref()
+
+
+def case_row(store: Store, view: engine.CaseView) -> dict:
+    case, pack = view.case, view.pack
+    nd = engine.next_due(view)
+    return {
+        "id": case.id,
+        "jurisdiction": pack.id,
+        "jurisdiction_name": pack.jurisdiction,
+        "title": case.title,
+        "unit": case.unit,
+        "budget_wan": to_plain(case.facts.get("budget_wan")),
+        "track": view.track.kind,
+        "track_id": view.track_id,
+        "track_name": pick(view.track.name, view.track.name_en),
+        "track_certain": view.track_certain,
+        "stage": view.stage_ref(),
+        "next_due": nd.due.isoformat() if nd else None,
+        "next_due_what": str(nd.what) if nd else None,
+        "next_due_status": nd.status if nd else None,
+        "next_due_estimated": nd.estimated if nd else False,
+        "overdue": any(i.status == "overdue" for i in engine.deadlines(view) if i.kind != "regulation_validity"),
+    }
+
+
+def list_cases(store: Store, *, jurisdiction: str | None = None, stage: str | None = None,
+               track: str | None = None, overdue: bool = False) -> tuple[list[dict], list[TrackerError]]:
+    pack_id = store.pack(jurisdiction).id if jurisdiction else None
+    rows, errors = [], []
+    on = today()
+    for cid in store.case_ids():
+        try:
+            case = store.load_case(cid, check_files=False)
+            if pack_id and case.jurisdiction != pack_id:
+                continue
+            view = store.view(case, on)
+        except TrackerError as e:
+            errors.append(e)
+            continue
+        row = case_row(store, view)
+        if stage and stage not in (row["stage"]["kind"], row["stage"]["id"]):
+            continue
+        if track and track not in (row["track"], row["track_id"]):
+            continue
+        if overdue and not row["overdue"]:
+            continue
+        rows.append(row)
+    return rows, errors
+
+
+def show_case(store: Store, case_id: str) -> dict:
+    ld = load(store, case_id)
+    view, case, pack = ld.view, ld.case, ld.view.pack
+    row = case_row(store, view)
+    facts = {k: to_plain(v) for k, v in case.facts.items()}
+    return {
+        **row,
+        "jurisdiction_document": pack.document,
+        "created_on": case.created_on.isoformat(),
+        "facts": facts,
+        "track_reason": ({"text": pick(view.track_reason.reason, view.track_reason.reason_en),
+                          "cite": view.track_reason.cite} if view.track_reason else None),
+        "track_missing": sorted(view.track_missing),
+        "plan": [p.as_dict() for p in engine.plan(view)],
+        "obligations": [o.as_dict() for o in engine.obligations(view)],
+        "checklist": engine.checklist(view),
+        "decisions": [{**d.as_dict(), "from_name": _stage_name(pack, d.from_stage),
+                       "to_name": _stage_name(pack, d.to_stage)} for d in sorted(case.decisions, key=lambda d: d.seq)],
+        "attachments": [a.as_dict() for a in case.attachments],
+        "findings": [f.as_dict() for f in engine.findings(view)],
+        "deadlines": [i.as_dict() for i in engine.deadlines(view)],
+        "actions": [a.as_dict() for a in engine.list_actions(view)],
+    }
+
+
+def _stage_name(pack, sid: str) -> str:
+    st = pack.stages.get(sid)
+    return pick(st.name, st.name_en) if st else sid
+
+
+def check_cases(store: Store, case_ids: list[str] | None) -> list[Finding]:
+    out: list[Finding] = []
+    on = today()
+    ids = case_ids if case_ids else store.case_ids()
+    for cid in ids:
+        try:
+            case = store.load_case(cid)
+            view = store.view(case, on)
+        except TrackerError as e:
+            if case_ids and "unknown_case" and not (store.cases_dir / cid.strip().upper()).is_dir():
+                raise
+            out.append(Finding(cid, "malformed-file", "error", Text(e.message, e.message), None, e.file, e.line))
+            continue
+        out.extend(engine.findings(view))
+    return out
+
+
+def due_items(store: Store, on: _dt.date) -> tuple[list[engine.DueItem], list[TrackerError]]:
+    items: list[engine.DueItem] = []
+    errors: list[TrackerError] = []
+    seen_validity: set[str] = set()
+    for cid in store.case_ids():
+        try:
+            case = store.load_case(cid, check_files=False)
+            view = store.view(case, on)
+        except TrackerError as e:
+            errors.append(e)
+            continue
+        for item in engine.deadlines(view):
+            if item.kind == "regulation_validity":
+                if view.pack.id in seen_validity:
+                    continue
+                seen_validity.add(view.pack.id)
+                item.case = None
+            items.append(item)
+    items.sort(key=lambda i: (i.due, i.case or ""))
+    return items, errors
+
+
+# ---------------------------------------------------------------------------------------
+# writing
+
+def new_case(store: Store, jurisdiction: str, title: str, unit: str, assignments: list[str] | None,
+             *, on: _dt.date | None = None) -> str:
+    pack = store.pack(jurisdiction)
+    created = on or today()
+    values = engine.validate_set(pack, [("title", title), ("unit", unit), *parse_assignments(assignments)])
+    facts = {k: v for k, v in values.items() if v is not None}
+    cid = store.next_case_id(pack.case_prefix, created.year)
+    case = Case(id=cid, jurisdiction=pack.id, created_on=created, facts=facts)
+    tx = FileTransaction(store.root)
+    tx.write_text(store.case_dir(cid) / "case.toml", render_case(case))
+    commit_files(store.root, tx, f"{cid} 新建案件：{facts['title']}",
+                 "", [("Case", cid), ("Action", "new"), ("Jurisdiction", pack.id)], date=commit_date(on))
+    return cid
+
+
+def set_facts(store: Store, case_id: str, assignments: list[str], *, on: _dt.date | None = None) -> dict:
+    case = store.load_case(case_id, check_files=False)
+    pack = store.pack(case.jurisdiction)
+    pairs = parse_assignments(assignments)
+    if not pairs:
+        raise InputError(t("nothing_to_set"))
+    values = engine.validate_set(pack, pairs)
+    for k, v in values.items():
+        if v is None:
+            case.facts.pop(k, None)
+        else:
+            case.facts[k] = v
+    for req in ("title", "unit"):
+        if not case.facts.get(req):
+            raise InputError(t("empty_text", name=req))
+    tx = FileTransaction(store.root)
+    tx.write_text(store.case_dir(case.id) / "case.toml", render_case(case))
+    summary = "，".join(f"{k}={_fmt(v)}" for k, v in values.items())
+    commit_files(store.root, tx, f"{case.id} 修改事实：{summary}", "",
+                 [("Case", case.id), ("Action", "set-facts"), ("Facts", ",".join(values))], date=commit_date(on))
+    return values
+
+
+def _fmt(v: Any) -> str:
+    if v is None:
+        return "（清除）"
+    p = to_plain(v)
+    if isinstance(p, bool):
+        return "是" if p else "否"
+    if isinstance(p, list):
+        return "、".join(map(str, p))
+    return str(p)
+
+
+def attach(store: Store, case_id: str, file: Path, kind: str, name: str | None = None,
+           *, on: _dt.date | None = None) -> Attachment:
+    case = store.load_case(case_id)
+    pack = store.pack(case.jurisdiction)
+    resolved = pack.resolve_doc_kind(kind) or ("other" if kind == "other" else None)
+    if resolved is None:
+        raise InputError(t("unknown_doc_kind", kind=kind, jurisdiction=pack.id, known=", ".join(pack.documents) + ", other"))
+    target_name = name if name is not None else file.name
+    if not safe_name(target_name):
+        raise InputError(t("bad_attachment_name", name=target_name))
+    if not file.is_file():
+        raise InputError(t("file_missing", path=file))
+    dest = store.case_dir(case.id) / "attachments" / target_name
+    if dest.exists() or any(a.name == target_name for a in case.attachments):
+        raise InputError(t("attachment_exists", name=target_name))
+    data = file.read_bytes()
+    tx = FileTransaction(store.root)
+    tx.write_bytes(dest, data)
+    att = Attachment(name=target_name, kind=resolved, sha256=sha256_file(dest), size=len(data), added_on=on or today())
+    case.attachments.append(att)
+    tx.write_text(store.case_dir(case.id) / "attachments.toml", render_attachments(case.attachments))
+    commit_files(store.root, tx, f"{case.id} 添加材料：{pack.doc_label(resolved)}（{target_name}）", "",
+                 [("Case", case.id), ("Action", "attach"), ("Document", resolved), ("Sha256", att.sha256)],
+                 date=commit_date(on))
+    return att
+
+
+def advance(store: Store, case_id: str, action: str, *, opinion: str = "", on: _dt.date | None = None,
+            role: str | None = None, assignments: list[str] | None = None, by: str | None = None,
+            historical: bool = False) -> tuple[str, Any]:
+    case = store.load_case(case_id)
+    pack = store.pack(case.jurisdiction)
+    day = today()
+    decided = on or day
+    if decided > day and not historical:
+        raise InputError(t("date_in_future", on=decided, today=day))
+    values = engine.validate_set(pack, parse_assignments(assignments)) if assignments else {}
+    view = engine.evaluate(pack, case, decided, store.calendar)
+    who = by or _identity(store)
+    decision = engine.decide(view, action, role=role, on=decided, opinion=opinion.strip(), set_facts=values,
+                             recorded_at=_dt.datetime.now(_dt.timezone.utc).astimezone().isoformat(timespec="seconds"),
+                             by=who)
+    for k, v in values.items():
+        if v is None:
+            case.facts.pop(k, None)
+        else:
+            case.facts[k] = v
+    decision.set_facts = {k: v for k, v in values.items() if v is not None}
+    tx = FileTransaction(store.root)
+    ddir = store.case_dir(case.id) / "decisions"
+    fname = decision_filename(decision.seq, decision.action)
+    if (ddir / fname).exists():
+        raise InputError(t("bad_decision_file", error=f"{fname} already exists"))
+    tx.write_text(ddir / fname, render_decision(decision))
+    if values:
+        tx.write_text(store.case_dir(case.id) / "case.toml", render_case(case))
+    frm, to = _stage_name(pack, decision.from_stage), _stage_name(pack, decision.to_stage)
+    act_name = engine._kind_name(decision.kind)[0]
+    trailers = [("Case", case.id), ("Action", decision.action), ("Kind", decision.kind),
+                ("From", decision.from_stage), ("To", decision.to_stage), ("Role", decision.role),
+                ("Track", decision.track or ""), ("Decided-On", decision.decided_on.isoformat())]
+    sha = commit_files(store.root, tx, f"{case.id} {pack.stages[decision.from_stage].name} → "
+                                       f"{pack.stages[decision.to_stage].name}（{act_name}）",
+                       decision.opinion, trailers, date=commit_date(on) if historical else None)
+    return sha, decision
+
+
+def _identity(store: Store) -> str:
+    name = git.config_get(store.root, "user.name") or ""
+    email = git.config_get(store.root, "user.email") or ""
+    return f"{name} <{email}>" if email else name
+
+
+# ---------------------------------------------------------------------------------------
+# log (basic; signature verification in-process comes with the signed-approvals issue)
+
+SIG_STATUS = {"G": "good", "U": "good", "X": "good", "Y": "good", "R": "bad", "B": "bad",
+              "E": "unknown_key", "N": "unsigned"}
+
+
+def log_entries(store: Store, case_id: str) -> list[dict]:
+    cid = store.resolve_case_id(case_id)
+    fmt = "%H%x1f%cI%x1f%G?%x1f%an <%ae>%x1f%GS%x1f%B%x1e"
+    out = git.run(["log", f"--format={fmt}", "--", f"cases/{cid}"], store.root)
+    entries = []
+    for rec in out.split("\x1e"):
+        rec = rec.strip("\n")
+        if not rec:
+            continue
+        sha, cdate, sig, author, signer, body = rec.split("\x1f", 5)
+        trailers = parse_trailers(body)
+        lines = body.strip().splitlines()
+        subject = lines[0] if lines else ""
+        paragraphs = body.strip().split("\n\n")
+        opinion = ""
+        if trailers.get("Kind") and len(paragraphs) >= 3:
+            opinion = "\n\n".join(paragraphs[1:-1]).strip()
+        entries.append({
+            "commit": sha, "committed_at": cdate, "decided_on": trailers.get("Decided-On"),
+            "signer": signer or author, "author": author, "role": trailers.get("Role"),
+            "signature": SIG_STATUS.get(sig, "unknown_key"), "action": trailers.get("Action"),
+            "kind": trailers.get("Kind"), "from": trailers.get("From"), "to": trailers.get("To"),
+            "opinion": opinion, "subject": subject,
+        })
+    return entries
+
+
+def parse_trailers(body: str) -> dict[str, str]:
+    paras = body.strip().split("\n\n")
+    if not paras:
+        return {}
+    out = {}
+    for line in paras[-1].splitlines():
+        if ": " in line:
+            k, _, v = line.partition(": ")
+            if k and " " not in k:
+                out[k] = v.strip()
+    return out

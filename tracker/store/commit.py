@@ -1,0 +1,67 @@
+"""The one place where tracker makes git commits.
+
+Every command that changes the store goes through :func:`commit_files`: it stages exactly the
+paths the command wrote, commits them with a subject, an optional body and structured trailers,
+and if anything fails puts the working tree and the index back as they were.
+Signing and authorization hook in here (signed-approvals issue).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tracker.core.errors import InputError, RulesSayNo
+from tracker.core.i18n import t
+from tracker.store import git
+from tracker.store.fsutil import FileTransaction
+
+
+def format_message(subject: str, body: str = "", trailers: list[tuple[str, str]] | None = None) -> str:
+    subject = " ".join(subject.split())
+    parts = [subject]
+    body = body.strip()
+    if body:
+        parts.append(body)
+    if trailers:
+        lines = []
+        for k, v in trailers:
+            v = " ".join(str(v).split())
+            lines.append(f"{k}: {v}")
+        parts.append("\n".join(lines))
+    return "\n\n".join(parts) + "\n"
+
+
+def commit_files(root: Path, tx: FileTransaction, subject: str, body: str = "",
+                 trailers: list[tuple[str, str]] | None = None, *, date: str | None = None,
+                 allow_empty: bool = False) -> str:
+    """Stage the transaction's files and commit them. Returns the new commit id."""
+    rel = [str(p.relative_to(root)) for p in tx.paths]
+    message = format_message(subject, body, trailers)
+    env = {"TRACKER_INTERNAL_COMMIT": "1"}
+    if date:
+        env["GIT_AUTHOR_DATE"] = date
+        env["GIT_COMMITTER_DATE"] = date
+    try:
+        if not git.config_get(root, "user.name") or not git.config_get(root, "user.email"):
+            raise InputError(t("no_identity"))
+        if rel:
+            git.run(["add", "-A", "--", *rel], root)
+        args = ["commit", "-q", "-F", "-"]
+        if allow_empty:
+            args.append("--allow-empty")
+        if rel:
+            args += ["--", *rel]
+        try:
+            git.run(args, root, input=message.encode("utf-8"), env=env)
+        except git.GitError as e:
+            if "hook" in (e.stderr or "").lower():
+                raise RulesSayNo(t("git_failed", error=e.stderr.strip().splitlines()[-1] if e.stderr else "hook")) from None
+            raise
+        return git.run(["rev-parse", "HEAD"], root).strip()
+    except BaseException:
+        tx.rollback()
+        if rel and git.has_commits(root):
+            git.run(["reset", "-q", "HEAD", "--", *rel], root, check=False)
+        elif rel:
+            git.run(["rm", "-q", "--cached", "-r", "--ignore-unmatch", "--", *rel], root, check=False)
+        raise

@@ -1,0 +1,76 @@
+"""Check what is staged in the git index (for the pre-commit hook and `check --staged`)."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+
+from tracker.core import engine
+from tracker.core.errors import TrackerError
+from tracker.core.i18n import Text
+from tracker.core.models import Finding
+from tracker.store import git
+from tracker.store.store import Store, today
+
+_CASE_PATH = re.compile(r"^cases/([^/]+)/(.*)$")
+
+
+def staged_changes(store: Store) -> list[tuple[str, str]]:
+    if not git.has_commits(store.root):
+        out = git.run(["diff", "--cached", "--name-status", "-z", "--root"], store.root, check=False)
+    else:
+        out = git.run(["diff", "--cached", "--name-status", "-z", "HEAD"], store.root)
+    parts = [p for p in out.split("\0") if p]
+    changes = []
+    i = 0
+    while i < len(parts):
+        status = parts[i]
+        if status.startswith(("R", "C")):
+            changes.append((status[0], parts[i + 1]))
+            changes.append(("A", parts[i + 2]))
+            i += 3
+        else:
+            changes.append((status[0], parts[i + 1]))
+            i += 2
+    return changes
+
+
+def staged_findings(store: Store) -> list[Finding]:
+    findings: list[Finding] = []
+    cases: set[str] = set()
+    for status, path in staged_changes(store):
+        m = _CASE_PATH.match(path)
+        if not m:
+            continue
+        cid, rest = m.group(1), m.group(2)
+        cases.add(cid)
+        if rest.startswith("decisions/") and status in ("M", "D", "R"):
+            findings.append(Finding(cid, "decision-edited", "error",
+                                    Text("决定记录一经写入不得修改或删除", "a decision record may never be edited or deleted"),
+                                    None, path, None))
+    if not cases:
+        return findings
+    with tempfile.TemporaryDirectory(prefix="tracker-staged-") as tmp:
+        root = Path(tmp)
+        os.symlink(store.root / ".tracker", root / ".tracker")
+        os.symlink(store.root / "jurisdictions", root / "jurisdictions")
+        files = git.run(["ls-files", "-z", "--", *[f"cases/{c}" for c in sorted(cases)]], store.root)
+        names = [f for f in files.split("\0") if f]
+        if names:
+            git.run(["checkout-index", f"--prefix={tmp}/", "--", *names], store.root)
+        shadow = Store(root)
+        shadow.__dict__["packs"] = store.packs
+        on = today()
+        for cid in sorted(cases):
+            if not (root / "cases" / cid / "case.toml").exists():
+                continue
+            try:
+                case = shadow.load_case(cid)
+                view = shadow.view(case, on)
+            except TrackerError as e:
+                findings.append(Finding(cid, "malformed-file", "error", Text(e.message, e.message), None, e.file, e.line))
+                continue
+            findings.extend(engine.findings(view))
+    return findings
