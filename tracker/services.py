@@ -138,6 +138,7 @@ def case_row(store: Store, view: engine.CaseView) -> dict:
 
 def list_cases(store: Store, *, jurisdiction: str | None = None, stage: str | None = None,
                track: str | None = None, overdue: bool = False) -> tuple[list[dict], list[TrackerError]]:
+    store.packs  # a broken rule pack is bad input even in an empty store
     pack_id = store.pack(jurisdiction).id if jurisdiction else None
     rows, errors = [], []
     on = today()
@@ -234,12 +235,14 @@ def due_items(store: Store, on: _dt.date) -> tuple[list[engine.DueItem], list[Tr
 # writing
 
 def new_case(store: Store, jurisdiction: str, title: str, unit: str, assignments: list[str] | None,
-             *, on: _dt.date | None = None) -> str:
+             *, on: _dt.date | None = None, case_id: str | None = None) -> str:
     pack = store.pack(jurisdiction)
     created = on or today()
     values = engine.validate_set(pack, [("title", title), ("unit", unit), *parse_assignments(assignments)])
     facts = {k: v for k, v in values.items() if v is not None}
-    cid = store.next_case_id(pack.case_prefix, created.year)
+    cid = case_id or store.next_case_id(pack.case_prefix, created.year)
+    if store.case_dir(cid).exists():
+        raise InputError(t("bad_case_file", error=f"{cid} already exists"))
     case = Case(id=cid, jurisdiction=pack.id, created_on=created, facts=facts)
     tx = FileTransaction(store.root)
     tx.write_text(store.case_dir(cid) / "case.toml", render_case(case))

@@ -492,6 +492,9 @@ def list_actions(view: CaseView, on: _dt.date | None = None, facts: dict | None 
             dv, dmissing = _safe_eval(pack, env, d.when, case, aid, None)
             if dv is False:
                 continue
+            if dv is UNKNOWN and dmissing and not case.has_document(d.kind):
+                missing += _missing_facts(pack, dmissing, act.cite or st.cite)
+                continue
             if not case.has_document(d.kind):
                 doc = pack.documents[d.kind]
                 missing.append(Missing("document", d.kind,

@@ -1,0 +1,150 @@
+"""`tracker demo`: build a demo store from the sample cases in cases/, with real history.
+
+Every sample case is replayed event by event — opened, documents attached, decisions taken —
+in date order across all cases, each event one commit dated on the day it happened, so the demo
+store's `git log` reads like a year of an office's work.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import shutil
+import sys
+import tomllib
+from decimal import Decimal
+from pathlib import Path
+
+from tracker import services
+from tracker.core.casefile import parse_attachments, parse_decision, DECISION_FILE_RE
+from tracker.core.errors import InputError
+from tracker.core.i18n import pick
+from tracker.store import git
+from tracker.store.store import Store
+
+DEMO_MARK = "tracker-demo"
+DEMO_NAME, DEMO_EMAIL = "演示管理员", "demo-admin@tracker.invalid"
+
+
+def samples_dir() -> Path:
+    base = services.data_dir("jurisdictions").parent
+    p = base / "cases"
+    if not p.is_dir():
+        raise InputError("sample cases not found in the installation")  # pragma: no cover
+    return p
+
+
+def _facts_for_new(case_toml: dict, later_sets: set[str]) -> list[str]:
+    out = []
+    for k, v in case_toml.get("facts", {}).items():
+        if k in ("title", "unit") or k in later_sets:
+            continue
+        if isinstance(v, bool):
+            v = "true" if v else "false"
+        elif isinstance(v, list):
+            v = ",".join(v)
+        elif isinstance(v, dict):
+            v = ",".join(f"{a}={b}" for a, b in v.items())
+        out.append(f"{k}={v}")
+    return out
+
+
+def build(path: Path, *, quiet: bool = False) -> Store:
+    path = path.resolve()
+    if path.exists():
+        if (path / ".git" / DEMO_MARK).exists():
+            shutil.rmtree(path)
+        elif any(path.iterdir()):
+            raise InputError(pick(f"{path} 已存在且不是演示库，未做改动", f"{path} exists and is not a demo store; left alone"))
+    src = samples_dir()
+    events = []
+    for d in sorted(p for p in src.iterdir() if (p / "case.toml").is_file()):
+        data = tomllib.loads((d / "case.toml").read_text(encoding="utf-8"), parse_float=Decimal)
+        decisions = []
+        ddir = d / "decisions"
+        if ddir.is_dir():
+            for f in sorted(ddir.iterdir()):
+                if DECISION_FILE_RE.match(f.name):
+                    decisions.append(parse_decision(f.read_text(encoding="utf-8"), str(f)))
+        atts = []
+        if (d / "attachments.toml").is_file():
+            atts = parse_attachments((d / "attachments.toml").read_text(encoding="utf-8"), str(d / "attachments.toml"))
+        later = {k for dec in decisions for k in dec.set_facts}
+        created = data["created_on"]
+        events.append((created, 0, d.name, "new", (data, later)))
+        for a in atts:
+            events.append((a.added_on or created, 1, d.name, "attach", (d / "attachments" / a.name, a)))
+        for dec in decisions:
+            events.append((dec.decided_on, 2, d.name, "decide", dec))
+    if not events:
+        raise InputError("no sample cases")
+    events.sort(key=lambda e: (e[0], e[2], e[1], getattr(e[4], "seq", 0)))
+    first = events[0][0]
+    store = services.init_store(path, DEMO_NAME, DEMO_EMAIL, date=first)
+    (path / ".git" / DEMO_MARK).write_text("built by `tracker demo`\n", encoding="utf-8")
+    for n, (on, _, cid, kind, payload) in enumerate(events, 1):
+        if kind == "new":
+            data, later = payload
+            facts = data.get("facts", {})
+            services.new_case(store, data["jurisdiction"], facts["title"], facts["unit"], _facts_for_new(data, later),
+                              on=on, case_id=cid)
+        elif kind == "attach":
+            file, a = payload
+            services.attach(store, cid, file, a.kind, a.name, on=on)
+        else:
+            dec = payload
+            sets = []
+            for k, v in dec.set_facts.items():
+                sets.append(f"{k}={'true' if v is True else 'false' if v is False else v}")
+            services.advance(store, cid, dec.action, opinion=dec.opinion, on=on, role=dec.role,
+                             assignments=sets, by=dec.by, historical=True)
+        if not quiet and (n % 20 == 0 or n == len(events)):
+            sys.stderr.write(pick(f"  已回放 {n}/{len(events)} 个事件\r", f"  replayed {n}/{len(events)} events\r"))
+    if not quiet:
+        sys.stderr.write("\n")
+    return store
+
+
+TOUR = [
+    ("jurisdictions", [], "已安装的规则包（五部办法）", "installed rule packs (five measures)"),
+    ("list", [], "全部案件", "all cases"),
+    ("show", ["@first"], "一件案件的详情：事实、办理类型、后续环节、义务、决定、材料、检查结果",
+     "one case: facts, track, plan, obligations, decisions, attachments, findings"),
+    ("actions", ["@first"], "现在可以作出的决定，以及缺少什么", "what can be decided now and what is missing"),
+    ("due", [], "期限与窗口", "deadlines and windows"),
+    ("log", ["@first"], "来自 git 的审计记录", "the audit trail from git"),
+    ("check", ["--all"], "检查全部案件", "check every case"),
+]
+
+
+def tour(store: Store) -> None:
+    from tracker.cli import main as cli_main
+
+    rows, _ = services.list_cases(store)
+    open_rows = [r for r in rows if r["stage"]["kind"] not in ("closed", "rejected", "terminated")]
+    first = (open_rows or rows)[0]["id"] if rows else None
+    for cmd, args, zh, en in TOUR:
+        args = [first if a == "@first" else a for a in args]
+        if None in args:
+            continue
+        shown = " ".join(["tracker", cmd, *args])
+        print(f"\n==== {shown}   # {pick(zh, en)}")
+        sys.stdout.flush()
+        cli_main([cmd, *args, "--store", str(store.root)])
+        sys.stdout.flush()
+
+
+def main(args) -> int:
+    store = build(Path(args.path))
+    if args.json:
+        from tracker.cli.output import emit_json
+
+        emit_json({"path": str(store.root), "cases": len(store.case_ids())})
+        return 0
+    if args.tour or not args.no_tui:
+        tour(store)
+        print()
+        print(pick(f"演示案件库：{store.root}（终端界面将在后续版本提供；请用 --store 对其运行上面的命令）",
+                   f"demo store: {store.root} (the terminal UI comes later; run the commands above with --store)"))
+    else:
+        print(store.root)
+    return 0
