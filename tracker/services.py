@@ -175,7 +175,7 @@ def show_case(store: Store, case_id: str) -> dict:
         "track_reason": ({"text": pick(view.track_reason.reason, view.track_reason.reason_en),
                           "cite": view.track_reason.cite} if view.track_reason else None),
         "track_missing": sorted(view.track_missing),
-        "plan": [p.as_dict() for p in engine.plan(view)],
+        "plan": [{**p.as_dict(), "role_name": pack.role_label(p.role)} for p in engine.plan(view)],
         "obligations": [o.as_dict() for o in engine.obligations(view)],
         "checklist": engine.checklist(view),
         "decisions": [{**d.as_dict(), "from_name": _stage_name(pack, d.from_stage),

@@ -34,7 +34,7 @@ def run(args) -> int:
     out(table([pick("环节", "stage"), pick("类别", "kind"), pick("办理角色", "role"), pick("期限", "due"),
                pick("依据", "cite")],
               [[("▶ " if p["current"] else "  ") + p["name"] + ("?" if p["conditional"] else ""), p["kind"],
-                p["role"] or "-", (p["due"] or p["period"] or "-") + ("~" if p["estimated"] else ""), p["cite"] or ""]
+                p["role_name"] or "-", (p["due"] or p["period"] or "-") + ("~" if p["estimated"] else ""), p["cite"] or ""]
                for p in doc["plan"]]))
     if doc["obligations"]:
         out()

@@ -32,6 +32,8 @@ def _loads(text: str, display: str) -> dict:
         msg = str(e)
         m = re.search(r"\(at line (\d+), column \d+\)", msg)
         line = int(m.group(1)) if m else None
+        if line is None and "end of document" in msg:
+            line = max(1, len(text.splitlines()))
         msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", msg)
         raise InputError(t("bad_toml", error=msg), file=display, line=line) from None
 
