@@ -1,7 +1,7 @@
 """tracker show CASE — facts, track, stage, plan, decisions, attachments, findings."""
 
 from tracker import services
-from tracker.cli.common import store_of
+from tracker.cli.common import store_of, yes_no
 from tracker.cli.output import emit_json, out, table
 from tracker.core.i18n import pick
 
@@ -28,6 +28,10 @@ def run(args) -> int:
     out()
     out(pick("【事实】", "[facts]"))
     for k, v in doc["facts"].items():
+        if isinstance(v, bool):
+            v = yes_no(v)
+        elif isinstance(v, list):
+            v = "、".join(map(str, v))
         out(f"  {k} = {v}")
     out()
     out(pick("【后续环节】", "[plan]"))
