@@ -324,9 +324,10 @@ def advance(store: Store, case_id: str, action: str, *, opinion: str = "", on: _
     values = engine.validate_set(pack, parse_assignments(assignments)) if assignments else {}
     view = engine.evaluate(pack, case, decided, store.calendar)
     who = by or _identity(store)
+    recorded = (commit_date(on) if historical and on else
+                _dt.datetime.now(_dt.timezone.utc).astimezone().isoformat(timespec="seconds"))
     decision = engine.decide(view, action, role=role, on=decided, opinion=opinion.strip(), set_facts=values,
-                             recorded_at=_dt.datetime.now(_dt.timezone.utc).astimezone().isoformat(timespec="seconds"),
-                             by=who)
+                             recorded_at=recorded, by=who)
     for k, v in values.items():
         if v is None:
             case.facts.pop(k, None)

@@ -95,12 +95,23 @@ def parse_case(text: str, display: str, extra_facts: Callable[[str], dict[str, F
     return Case(id=cid, jurisdiction=jur, created_on=created, facts=facts, path=display, fact_lines=fact_lines)
 
 
+def _toml_ready(value: Any) -> Any:
+    """Whole amounts as TOML integers (``320`` rather than ``320.0``); others stay exact decimals."""
+    if isinstance(value, Decimal) and value == value.to_integral_value():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _toml_ready(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_toml_ready(v) for v in value]
+    return value
+
+
 def render_case(case: Case, specs: dict[str, FactSpec] | None = None) -> str:
     facts = {}
     order = list(VOCABULARY) + sorted(k for k in case.facts if k not in VOCABULARY)
     for name in order:
         if name in case.facts and case.facts[name] is not None:
-            facts[name] = case.facts[name]
+            facts[name] = _toml_ready(case.facts[name])
     head = {"id": case.id, "jurisdiction": case.jurisdiction, "created_on": case.created_on}
     body = tomli_w.dumps(head) + "\n" + tomli_w.dumps({"facts": facts})
     return "# 案件事实（tracker 管理；金额单位：万元）\n# Case facts (managed by tracker; money in 万元)\n" + body
@@ -213,7 +224,7 @@ def render_decision(d: Decision) -> str:
     doc["opinion"] = d.opinion or ""
     doc = {k: v for k, v in doc.items() if v is not None}
     if d.set_facts:
-        doc["set"] = d.set_facts
+        doc["set"] = _toml_ready(d.set_facts)
     return "# 决定记录：一经写入不得修改 / Decision record: written once, never edited\n" + tomli_w.dumps(doc, multiline_strings=True)
 
 

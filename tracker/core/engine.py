@@ -232,6 +232,16 @@ def _period_text(p: PeriodDef | None) -> str | None:
 def add_period(cal: WorkCalendar, start: _dt.date, p: PeriodDef) -> Due:
     if p.working_days is not None:
         return cal.add_working_days(start, p.working_days)
+    if p.month is not None:
+        import calendar as _calmod
+
+        def fixed(year: int) -> _dt.date:
+            return _dt.date(year, p.month, min(p.day or 1, _calmod.monthrange(year, p.month)[1]))
+
+        end = fixed(start.year)
+        if end < start:
+            end = fixed(start.year + 1)
+        return cal.next_working_day_on_or_after(end)
     months = (p.months or 0) + 12 * (p.years or 0)
     return cal.add_months(start, months)
 

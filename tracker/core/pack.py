@@ -102,6 +102,9 @@ class PeriodDef(_M):
     working_days: Optional[int] = Field(default=None, ge=0)
     months: Optional[int] = Field(default=None, ge=0)
     years: Optional[int] = Field(default=None, ge=0)
+    # a fixed day of the year: the first such day on or after the start (e.g. 31 December)
+    month: Optional[int] = Field(default=None, ge=1, le=12)
+    day: Optional[int] = Field(default=None, ge=1, le=31)
     cite: str
     note: Optional[str] = None
 
