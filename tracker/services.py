@@ -138,8 +138,19 @@ def case_row(store: Store, view: engine.CaseView) -> dict:
 
 def list_cases(store: Store, *, jurisdiction: str | None = None, stage: str | None = None,
                track: str | None = None, overdue: bool = False) -> tuple[list[dict], list[TrackerError]]:
-    store.packs  # a broken rule pack is bad input even in an empty store
+    packs = store.packs  # a broken rule pack is bad input even in an empty store
     pack_id = store.pack(jurisdiction).id if jurisdiction else None
+    from tracker.core import vocab
+
+    if stage:
+        known = set(vocab.STAGE_KINDS) | {s for p in packs.values() for s in p.stages}
+        if stage not in known:
+            raise InputError(t("unknown_filter", what=pick("阶段", "stage"), value=stage,
+                               known=", ".join(vocab.STAGE_KINDS)))
+    if track:
+        known = set(vocab.TRACK_KINDS) | {k for p in packs.values() for k in p.tracks}
+        if track not in known:
+            raise InputError(t("unknown_filter", what=pick("办理类型", "track"), value=track, known=", ".join(vocab.TRACK_KINDS)))
     rows, errors = [], []
     on = today()
     for cid in store.case_ids():
@@ -266,8 +277,12 @@ def set_facts(store: Store, case_id: str, assignments: list[str], *, on: _dt.dat
     for req in ("title", "unit"):
         if not case.facts.get(req):
             raise InputError(t("empty_text", name=req))
+    path = store.case_dir(case.id) / "case.toml"
+    rendered = render_case(case)
+    if path.read_text(encoding="utf-8") == rendered:
+        return {}
     tx = FileTransaction(store.root)
-    tx.write_text(store.case_dir(case.id) / "case.toml", render_case(case))
+    tx.write_text(path, rendered)
     summary = "，".join(f"{k}={_fmt(v)}" for k, v in values.items())
     commit_files(store.root, tx, f"{case.id} 修改事实：{summary}", "",
                  [("Case", case.id), ("Action", "set-facts"), ("Facts", ",".join(values))], date=commit_date(on))
@@ -300,7 +315,13 @@ def attach(store: Store, case_id: str, file: Path, kind: str, name: str | None =
     dest = store.case_dir(case.id) / "attachments" / target_name
     if dest.exists() or any(a.name == target_name for a in case.attachments):
         raise InputError(t("attachment_exists", name=target_name))
-    data = file.read_bytes()
+    attdir = dest.parent
+    if attdir.is_symlink() or (attdir.exists() and not attdir.resolve().is_relative_to(store.root)):
+        raise InputError(t("bad_attachment_name", name=str(attdir)))
+    try:
+        data = file.read_bytes()
+    except OSError as e:
+        raise InputError(t("unreadable_file", path=file, error=e.strerror or e)) from None
     tx = FileTransaction(store.root)
     tx.write_bytes(dest, data)
     att = Attachment(name=target_name, kind=resolved, sha256=sha256_file(dest), size=len(data), added_on=on or today())

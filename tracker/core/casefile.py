@@ -49,7 +49,7 @@ def key_lines(text: str) -> dict[str, int]:
             table = m.group(1).replace('"', "").replace(" ", "")
             out.setdefault(table, no)
             continue
-        m = re.match(r'^("?)([^"=\s]+)\1\s*=', line)
+        m = re.match(r"""^(["']?)([^"'=\s]+)\1\s*=""", line)
         if m:
             key = f"{table}.{m.group(2)}" if table else m.group(2)
             out.setdefault(key, no)
@@ -78,7 +78,12 @@ def parse_case(text: str, display: str, extra_facts: Callable[[str], dict[str, F
     raw_facts = data.get("facts", {})
     if not isinstance(raw_facts, dict):
         raise bad("[facts] must be a table", "facts")
-    extra = extra_facts(jur) if extra_facts else {}
+    try:
+        extra = extra_facts(jur) if extra_facts else {}
+    except InputError as e:
+        if e.file:  # the rule pack itself is broken: report it where it is
+            raise
+        raise InputError(e.message, file=display, line=lines.get("jurisdiction", 1)) from None
     facts: dict[str, Any] = {}
     fact_lines: dict[str, int] = {}
     for name, raw in raw_facts.items():

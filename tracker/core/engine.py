@@ -343,7 +343,16 @@ def evaluate(pack: Pack, case: Case, today: _dt.date, calendar: WorkCalendar) ->
                 # applies to the case may have been skipped
                 if stage in main and d.to_stage in main and main.index(d.to_stage) > main.index(stage):
                     for skipped in main[main.index(stage) + 1: main.index(d.to_stage)]:
-                        v, _ = _safe_eval(pack, env, pack.stages[skipped].when, case, skipped, findings)
+                        sk = pack.stages[skipped]
+                        if sk.when is None:  # a stage every case passes through can never be skipped
+                            findings.append(Finding(
+                                case.id, "decision-target", "error",
+                                Text(f"决定越过了必经环节“{sk.name}”（从“{stage}”直接到“{d.to_stage}”）",
+                                     f"the decision jumps over the mandatory stage {sk.name_en or sk.name!r} "
+                                     f"({stage!r} straight to {d.to_stage!r})"),
+                                sk.cite, where, 1))
+                            break
+                        v, _ = _safe_eval(pack, env, sk.when, case, skipped, findings)
                         if v is True:
                             sk = pack.stages[skipped]
                             findings.append(Finding(
@@ -619,6 +628,8 @@ def find_action(view: CaseView, name: str, options: list[ActionOption]) -> Actio
 def decide(view: CaseView, action: str, *, role: str | None, on: _dt.date, opinion: str = "",
            set_facts: dict | None = None, recorded_at: str | None = None, by: str | None = None) -> Decision:
     """Validate an action and return the decision to record. Raises RulesSayNo if not allowed."""
+    if role and role not in view.pack.roles:
+        raise InputError(t("unknown_role_id", role=role, known=", ".join(view.pack.roles)))
     facts = dict(view.case.facts)
     facts.update(set_facts or {})
     prev = max([d.decided_on for d in view.case.decisions], default=None)
@@ -634,8 +645,7 @@ def decide(view: CaseView, action: str, *, role: str | None, on: _dt.date, opini
     options = list_actions(probe, on=on)
     opt = find_action(probe, action, options)
     if role and opt.role and role != opt.role:
-        raise RulesSayNo(t("unknown_role", action=opt.id, role=opt.role, given=role),
-                         reasons=[t("unknown_role", action=opt.id, role=opt.role, given=role)])
+        raise RulesSayNo(t("unknown_role", action=opt.id, role=opt.role, given=role))
     if not opt.allowed:
         reasons = [f"{m.message}" + (f"（{m.cite}）" if m.cite else "") for m in opt.missing]
         raise RulesSayNo(t("action_blocked", action=opt.id), reasons=reasons)

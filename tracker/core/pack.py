@@ -8,6 +8,7 @@ citation (``cite``) of the document and article it encodes.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from pathlib import Path
 from typing import Any, Literal, Optional, Union
 
@@ -385,6 +386,8 @@ def load_pack(path: Path, display: str | None = None) -> Pack:
         raise InputError(t("bad_yaml", error=(e.problem or str(e)).strip()), file=display, line=line) from None
     except YAMLError as e:
         raise InputError(t("bad_yaml", error=str(e).splitlines()[0]), file=display) from None
+    except ValueError as e:  # e.g. an impossible date such as 2021-02-30
+        raise InputError(t("bad_yaml", error=str(e)), file=display, line=_bad_date_line(text)) from None
     if not isinstance(data, dict):
         raise InputError(t("bad_pack", error="top level must be a mapping"), file=display, line=1)
     try:
@@ -400,6 +403,16 @@ def load_pack(path: Path, display: str | None = None) -> Pack:
     pack.source = display
     _check_semantics(pack, data, display)
     return pack
+
+
+def _bad_date_line(text: str) -> int | None:
+    for no, line in enumerate(text.splitlines(), 1):
+        for m in re.finditer(r"(?<![\d-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\d-])", line.split("#", 1)[0]):
+            try:
+                _dt.date(int(m[1]), int(m[2]), int(m[3]))
+            except ValueError:
+                return no
+    return None
 
 
 def _keys_along(data: Any, loc: tuple) -> set:
