@@ -80,3 +80,20 @@ def test_broken_pack_in_store_makes_cli_exit_2(cli, store):
     assert r.returncode == 2
     assert r.stderr.startswith("jurisdictions/yeji.yaml:") and "Traceback" not in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_pack_cache_is_keyed_by_content(cli, store):
+    s = str(store.root)
+    r = cli("jurisdictions", "--json", "--store", s)
+    assert r.returncode == 0
+    assert list((store.root / ".git" / "tracker-cache").glob("pack-*.pickle"))
+    f = store.root / "jurisdictions" / "yunan.yaml"
+    f.write_text(f.read_text(encoding="utf-8").replace("name: 郁南县政务信息化服务项目管理办法",
+                                                       "name: 郁南县办法（修订）", 1), encoding="utf-8")
+    r = cli("jurisdictions", "--json", "--store", s)
+    names = {j["id"]: j["name"] for j in __import__("json").loads(r.stdout)["jurisdictions"]}
+    assert names["yunan"] == "郁南县办法（修订）"
+    # a corrupt cache entry is rebuilt, not trusted
+    for c in (store.root / ".git" / "tracker-cache").glob("pack-*.pickle"):
+        c.write_bytes(b"garbage")
+    assert cli("jurisdictions", "--json", "--store", s).returncode == 0

@@ -32,6 +32,8 @@ def run(args) -> int:
             v = yes_no(v)
         elif isinstance(v, list):
             v = "、".join(map(str, v))
+        elif isinstance(v, dict):
+            v = "，".join(f"{a} {b}" for a, b in v.items())
         out(f"  {k} = {v}")
     out()
     out(pick("【后续环节】", "[plan]"))

@@ -58,7 +58,7 @@ class Store:
     # -- rule packs ----------------------------------------------------------------------
     @cached_property
     def packs(self) -> dict[str, Pack]:
-        return load_packs(self.root / "jurisdictions", self.root)
+        return load_packs_cached(self.root / "jurisdictions", self.root)
 
     def pack(self, name: str) -> Pack:
         return resolve_pack(self.packs, name)
@@ -150,6 +150,47 @@ class Store:
         if n > 9999:
             raise InputError(t("id_exhausted", prefix=prefix, year=year))
         return f"{prefix}-{year}-{n:04d}"
+
+
+def load_packs_cached(directory: Path, root: Path) -> dict[str, Pack]:
+    """Rule packs, parsed once per content: a disposable cache under .git keyed by the file's sha256.
+
+    Parsing and validating the five packs costs ~0.4 s; the cache makes every later command start
+    fast. A pack that changes has another hash, so the cache can never serve a stale pack.
+    """
+    import hashlib
+    import pickle
+
+    from tracker import __version__
+    from tracker.core.pack import load_pack
+
+    cache = root / ".git" / "tracker-cache" if (root / ".git").is_dir() else None
+    packs: dict[str, Pack] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        display = str(path.relative_to(root))
+        data = path.read_bytes()
+        key = hashlib.sha256(data + display.encode() + __version__.encode()).hexdigest()
+        pack = None
+        if cache is not None:
+            f = cache / f"pack-{key}.pickle"
+            try:
+                pack = pickle.loads(f.read_bytes())
+            except Exception:  # missing, truncated or from another version: rebuild
+                pack = None
+        if pack is None:
+            pack = load_pack(path, display)
+            if cache is not None:
+                try:
+                    cache.mkdir(exist_ok=True)
+                    tmp = cache / f".pack-{key}.{os.getpid()}"
+                    tmp.write_bytes(pickle.dumps(pack))
+                    os.replace(tmp, cache / f"pack-{key}.pickle")
+                except OSError:
+                    pass
+        if pack.id in packs:
+            raise InputError(t("bad_pack", error=f"duplicate pack id {pack.id!r}"), file=display, line=1)
+        packs[pack.id] = pack
+    return packs
 
 
 def _read_text(path: Path, display: str) -> str:
