@@ -53,11 +53,12 @@ def at_stage(jur: str, path: list[tuple[str, str, str]], docs=(), **facts) -> en
     pack = PACKS[jur]
     ds = []
     c0 = case(jur, docs=docs, **facts)
+    track = engine.determine_track(pack, engine.make_env(pack, c0))[0]
     for i, (frm, act, to) in enumerate(path, 1):
         st = pack.stages[frm]
         a = st.actions[act]
         role, _ = engine.action_role(pack, engine.make_env(pack, c0), st, a)
         ds.append(Decision(seq=i, action=act, kind=a.kind, from_stage=frm, to_stage=to, role=role or "unit",
-                           decided_on=TODAY, track=None))
+                           decided_on=TODAY, track=track))
     c = case(jur, docs=docs, decisions=ds, **facts)
     return engine.evaluate(pack, c, TODAY, weekday_calendar())

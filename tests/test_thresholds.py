@@ -84,7 +84,7 @@ def test_yeji_progress_report_threshold(start, end, required):
     assert ("progress_report" in obligation_kinds(v)) is required
 
 
-# -- 叶集 第二十条: 投资规模未超出概算批复 ------------------------------------------------------------
+# -- 叶集 第二十条: 投资规模未超出概算批复 (the approved estimate, not the declared budget) ------------
 YJ_IMPL = [("declaration", "submit", "joint_review"), ("joint_review", "approve", "approval"),
            ("approval", "approve", "annual_plan"), ("annual_plan", "approve", "procurement"),
            ("procurement", "complete", "implementation")]
@@ -92,7 +92,8 @@ YJ_IMPL = [("declaration", "submit", "joint_review"), ("joint_review", "approve"
 
 @pytest.mark.parametrize("total,ok", [("100", True), ("100.01", False)])
 def test_yeji_change_within_estimate(total, ok):
-    v = at_stage("yeji", YJ_IMPL, docs=("change_application",), budget_wan=100, change_reason="optimization",
+    v = at_stage("yeji", YJ_IMPL, docs=("change_application",), budget_wan=120, approved_estimate_wan=100,
+                 change_reason="optimization",
                  new_total_wan=total)
     assert action(v, "request_change").allowed is ok
 

@@ -13,7 +13,8 @@ FORWARD = ("submit", "approve", "complete")
 DEFAULT_FACTS = {
     "contract_wan": "90", "completed_on": "2025-06-30", "accepted_on": "2025-09-30", "in_operation_on": "2025-10-08",
     "budget_wan": "100", "category": "professional", "change_reason": "optimization", "new_total_wan": "90",
-    "change_wan": "5", "software_cost_wan": "30", "security_level": "2",
+    "change_wan": "5", "software_cost_wan": "30", "security_level": "2", "preliminary_accepted_on": "2025-07-15",
+    "approved_estimate_wan": "100", "planned_start": "2025-04-01", "planned_end": "2025-12-31",
 }
 
 

@@ -545,7 +545,7 @@ def list_actions(view: CaseView, on: _dt.date | None = None, facts: dict | None 
                     missing.append(Missing("rule", r.id, _rule_message(r), r.cite))
         obligations = list(req.obligations)
         if act.kind in FORWARD_KINDS:
-            obligations += [o.id for o in pack.obligations if o.by_stage == view.stage_id and o.severity == "error"
+            obligations += [o.id for o in pack.obligations if view.stage_id in o.by_stages and o.severity == "error"
                             and o.id not in obligations]
         for oid in obligations:
             ob = pack.obligation(oid)
@@ -702,7 +702,8 @@ def obligations(view: CaseView) -> list[ObligationStatus]:
         met, _ = _obligation_met(view, ob, view.env)
         checkable = ob.met is not None or bool(ob.documents)
         out.append(ObligationStatus(ob.id, ob.kind, _text(ob.text, ob.text_en), ob.cite,
-                                    met if v is True else None, checkable, ob.by_stage))
+                                    met if v is True else None, checkable,
+                                    next((s for s in ob.by_stages if s in view.track.stages), None)))
     return out
 
 
@@ -723,7 +724,7 @@ def checklist(view: CaseView) -> list[dict]:
         if ob.met is None and not ob.documents:
             if _safe_eval(pack, env, ob.when, view.case, ob.id, None)[0] is True:
                 out.append({"text": pick(ob.text, ob.text_en), "text_zh": ob.text, "text_en": ob.text_en or ob.text,
-                            "cite": ob.cite, "stage": ob.by_stage})
+                            "cite": ob.cite, "stage": (ob.by_stages or [None])[0]})
     return out
 
 
@@ -773,10 +774,10 @@ def findings(view: CaseView) -> list[Finding]:
             out.append(Finding(case.id, r.id, r.severity, _rule_message(r), r.cite, path, line_for(r.fact)))
     for ob in pack.obligations:
         ov, _ = _safe_eval(pack, env, ob.when, case, ob.id, out)
-        if ov is not True or not ob.by_stage:
+        if ov is not True or not ob.by_stages:
             continue
         met, _ = _obligation_met(view, ob, env)
-        if met is False and _passed(view, ob.by_stage):
+        if met is False and any(_passed(view, sid) for sid in ob.by_stages if sid in view.track.stages):
             out.append(Finding(case.id, f"obligation.{ob.id}", ob.severity,
                                Text(f"未履行：{ob.text}", f"not met: {ob.text_en or ob.text}"), ob.cite, path, 1 if path else None))
     for a in case.attachments:
@@ -818,7 +819,10 @@ def _manifest(case: Case) -> str | None:
     return case.path.rsplit("/", 1)[0] + "/attachments.toml"
 
 
-def _anchor_date(view: CaseView, anchors) -> _dt.date | None:
+def _anchor_date(view: CaseView, anchors, latest: bool = False) -> _dt.date | None:
+    if latest:
+        dates = [d for a in anchors if (d := _anchor_date(view, [a])) is not None]
+        return max(dates) if dates else None
     for a in anchors:
         if a.fact:
             v = view.env.values.get(a.fact)
@@ -853,7 +857,7 @@ def deadlines(view: CaseView) -> list[DueItem]:
             continue
         what = _text(d.what, d.what_en)
         if d.recurring is None:
-            start = _anchor_date(view, d.start)
+            start = _anchor_date(view, d.start, d.start_latest)
             if start is None:
                 continue
             end = add_period(cal, start, d.period)
@@ -881,7 +885,8 @@ def deadlines(view: CaseView) -> list[DueItem]:
         elif d.recurring == "quarterly":
             if d.during and view.stage_id not in d.during:
                 continue
-            since = max([view.entered.get(s) for s in d.during if s in view.entered] or [case.created_on])
+            # reporting runs from the first of these stages the case entered (e.g. implementation)
+            since = next((view.entered[s] for s in d.during if s in view.entered), case.created_on)
             item = _quarterly(view, d, since, what)
             if item:
                 out.append(item)
@@ -925,7 +930,7 @@ def _blocking_lapses(view: CaseView, on: _dt.date) -> list[DueItem]:
         wv, _ = _safe_eval(view.pack, view.env, d.when, view.case, d.id, None)
         if wv is not True:
             continue
-        start = _anchor_date(view, d.start)
+        start = _anchor_date(view, d.start, d.start_latest)
         if start is None:
             continue
         end = add_period(view.calendar, start, d.period)

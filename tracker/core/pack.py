@@ -179,8 +179,14 @@ class ObligationDef(_M):
     when: Optional[str] = None
     met: Optional[str] = None  # expression; None → a checklist item a person confirms
     documents: list[str] = Field(default_factory=list)  # met when any of these is attached
-    by_stage: Optional[str] = None  # must be met before the case leaves this stage (forward)
+    by_stage: Union[str, list[str], None] = None  # must be met before the case leaves this stage (forward)
     severity: Literal["error", "warning", "info"] = "error"
+
+    @property
+    def by_stages(self) -> list[str]:
+        if self.by_stage is None:
+            return []
+        return [self.by_stage] if isinstance(self.by_stage, str) else list(self.by_stage)
 
     @field_validator("kind")
     @classmethod
@@ -207,6 +213,7 @@ class DeadlineDef(_M):
     when: Optional[str] = None
     # one-off deadlines: the first anchor that has a date starts the period
     start: list[Anchor] = Field(default_factory=list)
+    start_latest: bool = False  # start from the latest of the anchors that have a date (e.g. 验收并投入运行后)
     period: Optional[PeriodDef] = None
     opens: Optional[PeriodDef] = None  # for windows (e.g. 12 to 24 months after acceptance)
     done: list[Anchor] = Field(default_factory=list)
@@ -543,8 +550,9 @@ def _check_semantics(pack: Pack, data: Any, display: str) -> None:
         for j, d in enumerate(o.documents):
             if d not in pack.documents:
                 fail(f"unknown document kind {d!r}", "obligations", i, "documents", j)
-        if o.by_stage and o.by_stage not in pack.stages:
-            fail(f"unknown stage {o.by_stage!r}", "obligations", i, "by_stage")
+        for sid in o.by_stages:
+            if sid not in pack.stages:
+                fail(f"unknown stage {sid!r}", "obligations", i, "by_stage")
     seen = set()
     for i, d in enumerate(pack.deadlines):
         if d.id in seen:

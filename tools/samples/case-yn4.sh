@@ -1,0 +1,15 @@
+source "$(dirname "$0")/lib.sh"
+C=YN-2026-0001
+newcase 2026-01-12 --jurisdiction yunan --title "郁南县电子政务外网安全防护能力提升项目" --unit "郁南县政务和数据局" --set budget_wan=150 --set category=public --set in_annual_plan=true --set involves_crypto=true --set supports_ipv6=true --set security_level=3 --set service_types=infrastructure,third_party --set software_cost_wan=0 --set planned_start=2026-12-15 --set planned_end=2027-06-30 --set funding=县级财政=150
+doc $C 2026-01-16 public_plan 公共类项目方案.md "# 郁南县电子政务外网安全防护能力提升项目方案（公共类）" "" "需求汇总：15个镇、62个县直单位接入电子政务外网的安全防护需求。" "建设内容：外网边界态势感知、终端准入控制、IPv6安全网关、SM2/SM4国密VPN改造；安全运营服务1年。" "投资总额：150万元。"
+adv $C 2026-01-19 submit "已汇总各镇、县直单位需求，形成2026年度公共类项目方案，组织第三方机构开展专家论证和造价审核。"
+doc $C 2026-03-05 expert_opinion 专家论证意见.md "# 专家论证意见" "" "方案符合市政务外网安全建设规范，建议态势感知平台复用市级平台能力，核减本地分析节点。"
+doc $C 2026-03-05 cost_review_report 造价审核报告.md "# 造价审核报告" "" "送审150万元，审定143.8万元。"
+adv $C 2026-03-06 approve "专家论证和造价审核已完成，审定金额143.8万元，已报县财政局备案。项目涉及密码应用，送县委机要局出具密码应用审核意见。"
+doc $C 2026-03-18 crypto_opinion 密码应用审核意见.md "# 密码应用审核意见" "" "郁机要密审〔2026〕4号：同意国密VPN改造方案。"
+adv $C 2026-03-18 approve "经审核，国密VPN改造及身份鉴别方案符合商用密码应用要求，同意。"
+doc $C 2026-04-09 funding_opinion 资金审核意见.md "# 资金审核意见及资金安排初步意见" "" "同意按审定金额143.8万元安排，纳入2026年县政务和数据局部门预算。"
+adv $C 2026-04-10 approve "经资金审核，同意按审定金额143.8万元安排。"
+doc $C 2026-05-07 funding_approval 县政府资金批复.md "# 县人民政府资金批复" "" "同意安排项目资金143.8万元。"
+adv $C 2026-05-08 approve "县人民政府第18次常务会议研究，同意安排项目资金143.8万元。"
+doc $C 2026-11-02 other 招标公告.md "# 郁南县电子政务外网安全防护能力提升项目公开招标公告" "" "项目编号：YNCG2026-0419；预算金额：143.8万元" "采购人：郁南县政务和数据局；投标截止时间：2026年11月25日9:30" "服务期：合同签订之日起至2027年6月30日（含安全运营服务）"
