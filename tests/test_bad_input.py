@@ -216,8 +216,9 @@ def test_malformed_cases_are_check_findings_and_list_goes_on(store, broken_case,
         bad[cid] = (f"cases/{cid}/case.toml", line)
     before = snapshot(root)
 
+    # a file that cannot be read is bad input: exit 2, with the findings still reported
     r = run("check", "--all", "--json")
-    assert r.returncode == 1, r.stderr
+    assert r.returncode == 2, r.stderr
     doc = json.loads(r.stdout)
     for cid, (where, line) in bad.items():
         mine = [f for f in doc["findings"] if f["case"] == cid]
@@ -225,7 +226,7 @@ def test_malformed_cases_are_check_findings_and_list_goes_on(store, broken_case,
             [("malformed-file", "error", where, line)], mine
 
     r = run("check", "--all")
-    assert r.returncode == 1
+    assert r.returncode == 2
     for where, line in bad.values():
         assert f"{where}:{line}" in r.stdout
 
@@ -800,7 +801,7 @@ def test_decision_file_malformed(walked, run, root):
     where = f"cases/{cid}/decisions/{files[1].name}:{line}"
     assert_error(run("show", cid), 2, where)
     r = run("check", "--all", "--json")
-    assert r.returncode == 1
+    assert r.returncode == 2
     f = next(f for f in json.loads(r.stdout)["findings"] if f["case"] == cid)
     assert (f["rule"], f"{f['file']}:{f['line']}") == ("malformed-file", where)
 

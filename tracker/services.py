@@ -20,7 +20,7 @@ from tracker.core.casefile import (decision_filename, render_attachments, render
 from tracker.core.errors import InputError, TrackerError
 from tracker.core.facts import parse_assignment, to_plain, VOCABULARY
 from tracker.core.i18n import pick, t
-from tracker.core.models import Attachment, Case, Finding
+from tracker.core.models import Attachment, Case, Finding, malformed_finding
 from tracker.core.i18n import Text
 from tracker.core.pack import builtin_packs_dir
 from tracker.store import git
@@ -49,6 +49,8 @@ def commit_date(on: _dt.date | None) -> str | None:
 
 def init_store(path: Path, name: str | None = None, email: str | None = None, *, date: _dt.date | None = None) -> Store:
     path = path.resolve()
+    if path.exists() and not path.is_dir():
+        raise InputError(t("path_not_empty", path=path))
     if (path / MARKER).exists():
         raise InputError(t("store_exists", path=path))
     if path.exists() and any(p.name != ".git" for p in path.iterdir()):
@@ -78,16 +80,17 @@ def init_store(path: Path, name: str | None = None, email: str | None = None, *,
     tx.write_text(path / MARKER / "policy.toml",
                   "# 授权策略：人员、公钥与角色（仅管理员可修改）\n# Authorization policy: people, keys, roles (admins only)\n"
                   + tomli_w.dumps({"person": [{"name": uname, "email": uemail, "keys": [], "roles": ["admin"]}]}))
-    (path / "cases").mkdir(exist_ok=True)
     tx.write_text(path / "cases" / ".keep", "")
     for hook in (path / "hooks").glob("*"):
         if hook.is_file() and not hook.suffix:
             hook.chmod(0o755)
+    commit_files(path, tx, "初始化案件库 / Initialize case store", "",
+                 [("Tracker-Action", "init")], date=commit_date(date))
+    # only once the first commit exists: hooks, the interpreter they call, the pinned trust root
     git.run(["config", "core.hooksPath", "hooks"], path)
     git.run(["config", "tracker.python", sys.executable], path)
-    sha = commit_files(path, tx, "初始化案件库 / Initialize case store", "",
-                       [("Tracker-Action", "init")], date=commit_date(date))
-    git.run(["config", "tracker.trustRoot", sha], path)
+    root = git.run(["rev-list", "--max-parents=0", "HEAD"], path).split()[-1]
+    git.run(["config", "tracker.trustRoot", root], path)
     return Store(path)
 
 
@@ -119,7 +122,7 @@ def case_row(store: Store, view: engine.CaseView) -> dict:
     return {
         "id": case.id,
         "jurisdiction": pack.id,
-        "jurisdiction_name": pack.jurisdiction,
+        "jurisdiction_name": pick(pack.jurisdiction, pack.jurisdiction_en),
         "title": case.title,
         "unit": case.unit,
         "budget_wan": to_plain(case.facts.get("budget_wan")),
@@ -212,12 +215,13 @@ def check_cases(store: Store, case_ids: list[str] | None) -> list[Finding]:
             case = store.load_case(cid)
             view = store.view(case, on)
         except TrackerError as e:
-            if case_ids and "unknown_case" and not (store.cases_dir / cid.strip().upper()).is_dir():
+            if case_ids and not (store.cases_dir / cid.strip().upper()).is_dir():
                 raise
-            out.append(Finding(cid, "malformed-file", "error", Text(e.message, e.message), None, e.file, e.line))
+            out.append(malformed_finding(cid, e))
             continue
         out.extend(engine.findings(view))
     return out
+
 
 
 def due_items(store: Store, on: _dt.date) -> tuple[list[engine.DueItem], list[TrackerError]]:
@@ -249,7 +253,11 @@ def new_case(store: Store, jurisdiction: str, title: str, unit: str, assignments
              *, on: _dt.date | None = None, case_id: str | None = None) -> str:
     pack = store.pack(jurisdiction)
     created = on or today()
-    values = engine.validate_set(pack, [("title", title), ("unit", unit), *parse_assignments(assignments)])
+    extra = parse_assignments(assignments)
+    for name, _ in extra:
+        if name in ("title", "unit"):
+            raise InputError(t("read_only_fact", name=name) + f"（--{name}）")
+    values = engine.validate_set(pack, [("title", title), ("unit", unit), *extra])
     facts = {k: v for k, v in values.items() if v is not None}
     cid = case_id or store.next_case_id(pack.case_prefix, created.year)
     if store.case_dir(cid).exists():
@@ -269,11 +277,7 @@ def set_facts(store: Store, case_id: str, assignments: list[str], *, on: _dt.dat
     if not pairs:
         raise InputError(t("nothing_to_set"))
     values = engine.validate_set(pack, pairs)
-    for k, v in values.items():
-        if v is None:
-            case.facts.pop(k, None)
-        else:
-            case.facts[k] = v
+    case.facts = engine.apply_facts(case.facts, values)
     for req in ("title", "unit"):
         if not case.facts.get(req):
             raise InputError(t("empty_text", name=req))
@@ -310,6 +314,8 @@ def attach(store: Store, case_id: str, file: Path, kind: str, name: str | None =
     target_name = name if name is not None else file.name
     if not safe_name(target_name):
         raise InputError(t("bad_attachment_name", name=target_name))
+    if file.is_dir():
+        raise InputError(t("not_a_file", path=file))
     if not file.is_file():
         raise InputError(t("file_missing", path=file))
     dest = store.case_dir(case.id) / "attachments" / target_name
@@ -349,12 +355,7 @@ def advance(store: Store, case_id: str, action: str, *, opinion: str = "", on: _
                 _dt.datetime.now(_dt.timezone.utc).astimezone().isoformat(timespec="seconds"))
     decision = engine.decide(view, action, role=role, on=decided, opinion=opinion.strip(), set_facts=values,
                              recorded_at=recorded, by=who)
-    for k, v in values.items():
-        if v is None:
-            case.facts.pop(k, None)
-        else:
-            case.facts[k] = v
-    decision.set_facts = {k: v for k, v in values.items() if v is not None}
+    case.facts = engine.apply_facts(case.facts, values)
     tx = FileTransaction(store.root)
     ddir = store.case_dir(case.id) / "decisions"
     fname = decision_filename(decision.seq, decision.action)
@@ -389,12 +390,12 @@ SIG_STATUS = {"G": "good", "U": "good", "X": "good", "Y": "good", "R": "bad", "B
 
 def log_entries(store: Store, case_id: str) -> list[dict]:
     cid = store.resolve_case_id(case_id)
-    fmt = "%H%x1f%cI%x1f%G?%x1f%an <%ae>%x1f%GS%x1f%B%x1e"
-    out = git.run(["log", f"--format={fmt}", "--", f"cases/{cid}"], store.root)
+    fmt = "%H%x1f%cI%x1f%G?%x1f%an <%ae>%x1f%GS%x1f%B"
+    out = git.run(["log", "-z", f"--format={fmt}", "--", f"cases/{cid}"], store.root)
     entries = []
-    for rec in out.split("\x1e"):
+    for rec in out.split("\0"):
         rec = rec.strip("\n")
-        if not rec:
+        if not rec or rec.count("\x1f") < 5:
             continue
         sha, cdate, sig, author, signer, body = rec.split("\x1f", 5)
         trailers = parse_trailers(body)
@@ -406,7 +407,7 @@ def log_entries(store: Store, case_id: str) -> list[dict]:
             opinion = "\n\n".join(paragraphs[1:-1]).strip()
         entries.append({
             "commit": sha, "committed_at": cdate, "decided_on": trailers.get("Decided-On"),
-            "signer": signer or author, "author": author, "role": trailers.get("Role"),
+            "signer": signer or (None if sig == "N" else author), "author": author, "role": trailers.get("Role"),
             "signature": SIG_STATUS.get(sig, "unknown_key"), "action": trailers.get("Action"),
             "kind": trailers.get("Kind"), "from": trailers.get("From"), "to": trailers.get("To"),
             "opinion": opinion, "subject": subject,

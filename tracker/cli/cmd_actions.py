@@ -25,7 +25,7 @@ def run(args) -> int:
         out(pick("  （没有可执行的动作）", "  (no actions)"))
     for a in acts:
         mark = pick("可执行", "allowed") if a.allowed else pick("不可执行", "blocked")
-        out(f"  {a.id:<18} {a.name} → {a.to_name or '?'}  [{a.role or '?'}]  {mark}")
+        out(f"  {a.id:<18} {a.name} → {a.to_name or '?'}  [{ld.view.pack.role_label(a.role) or '?'}]  {mark}")
         for m in a.missing:
             out(f"      - {m.message}" + (f"（{m.cite}）" if m.cite else ""))
     return 0

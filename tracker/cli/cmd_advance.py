@@ -25,6 +25,8 @@ def run(args) -> int:
     if args.json:
         emit_json({"id": args.case.upper(), "commit": sha, "decision": d.as_dict()})
     else:
-        out(pick(f"已记录：{d.from_stage} → {d.to_stage}（{d.action}），提交 {sha[:10]}",
-                 f"recorded: {d.from_stage} → {d.to_stage} ({d.action}), commit {sha[:10]}"))
+        pack = store.pack(store.load_case(args.case).jurisdiction)
+        frm, to = (pick(pack.stages[x].name, pack.stages[x].name_en) for x in (d.from_stage, d.to_stage))
+        out(pick(f"已记录：{frm} → {to}（{d.action}），提交 {sha[:10]}",
+                 f"recorded: {frm} → {to} ({d.action}), commit {sha[:10]}"))
     return 0

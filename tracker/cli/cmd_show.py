@@ -1,7 +1,7 @@
 """tracker show CASE — facts, track, stage, plan, decisions, attachments, findings."""
 
 from tracker import services
-from tracker.cli.common import store_of, yes_no
+from tracker.cli.common import severity_word, store_of, yes_no
 from tracker.cli.output import emit_json, out, table
 from tracker.core.i18n import pick
 
@@ -67,5 +67,5 @@ def run(args) -> int:
         out()
         out(pick("【检查结果】", "[findings]"))
         for f in doc["findings"]:
-            out(f"  {f['severity']}: {f['message']}" + (f"  ({f['cite']})" if f["cite"] else ""))
+            out(f"  {severity_word(f['severity'])}: {f['message']}" + (f"  ({f['cite']})" if f["cite"] else ""))
     return 0

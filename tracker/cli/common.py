@@ -23,7 +23,5 @@ def yes_no(v) -> str:
     return pick("是", "yes") if v else pick("否", "no")
 
 
-def money(v) -> str:
-    if v is None:
-        return "-"
-    return f"{v}"
+def severity_word(sev: str) -> str:
+    return pick(*{"error": ("错误", "error"), "warning": ("警告", "warning"), "info": ("提示", "info")}.get(sev, (sev, sev)))

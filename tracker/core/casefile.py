@@ -229,7 +229,7 @@ def render_decision(d: Decision) -> str:
     doc["opinion"] = d.opinion or ""
     doc = {k: v for k, v in doc.items() if v is not None}
     if d.set_facts:
-        doc["set"] = _toml_ready(d.set_facts)
+        doc["set"] = {k: ("" if v is None else _toml_ready(v)) for k, v in d.set_facts.items()}
     return "# 决定记录：一经写入不得修改 / Decision record: written once, never edited\n" + tomli_w.dumps(doc, multiline_strings=True)
 
 

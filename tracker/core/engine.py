@@ -263,23 +263,28 @@ def _first_stage(pack: Pack, track: TrackDef, env: Env) -> tuple[str, set[str]]:
 
 def evaluate(pack: Pack, case: Case, today: _dt.date, calendar: WorkCalendar) -> CaseView:
     env0 = make_env(pack, case)
-    computed_track, certain, missing, reason = determine_track(pack, env0)
+    computed_track, computed_certain, computed_missing, reason = determine_track(pack, env0)
+    certain, missing = computed_certain, computed_missing
     decisions = sorted(case.decisions, key=lambda d: d.seq)
     findings: list[Finding] = []
 
-    # The track is fixed by the decisions taken under it, unless the case was sent back to
-    # the very start (then the facts decide again).
-    track_id = computed_track
-    recorded = [d.track for d in decisions if d.track]
-    if recorded:
-        locked = recorded[-1]
-        if locked in pack.tracks:
-            track_id = locked
-            certain = True
-        else:
-            findings.append(Finding(case.id, "unknown-track", "error",
-                                    Text(f"决定记录的办理类型“{locked}”不在规则包中", f"decision records unknown track {locked!r}"),
-                                    None, decisions[-1].file, 1))
+    # Each decision is replayed under the track it recorded; the track of the latest decision is
+    # the case's track, unless the case was sent back to the very start (then the facts decide again).
+    def known_track(tid: str | None, d: Decision | None) -> str | None:
+        if tid is None:
+            return None
+        if tid in pack.tracks:
+            return tid
+        findings.append(Finding(case.id, "unknown-track", "error",
+                                Text(f"决定记录的办理类型“{tid}”不在规则包中", f"decision records unknown track {tid!r}"),
+                                None, d.file if d else None, 1))
+        return None
+
+    locked = [t for d in decisions if (t := known_track(d.track, d))]
+    track_id = locked[0] if locked else computed_track
+    if locked:
+        certain, missing = True, set()
+        reason = next((r for r in pack.scope if r.track == locked[-1]), None)
     env = make_env(pack, case, track_id)
     track = pack.tracks[track_id]
     stage, uncertain = _first_stage(pack, track, env)
@@ -291,6 +296,22 @@ def evaluate(pack: Pack, case: Case, today: _dt.date, calendar: WorkCalendar) ->
 
     for i, d in enumerate(decisions, 1):
         where = d.file
+        if d.track and d.track in pack.tracks and d.track != track_id:
+            # a new track is legitimate only from the start (after a return): the case then starts
+            # again at the new track's first stage
+            new = pack.tracks[d.track]
+            at_start = stage == _first_stage(pack, track, env)[0]
+            new_env = make_env(pack, case, d.track)
+            if at_start:
+                stage = _first_stage(pack, new, new_env)[0]
+                entered[stage] = entered_on
+            else:
+                findings.append(Finding(case.id, "track-switch", "error",
+                                        Text(f"决定改按“{new.name}”办理，但案件当时处于“{stage}”，不是起始环节",
+                                             f"the decision switches to track {d.track!r} while the case was at {stage!r}, "
+                                             f"not at the start"),
+                                        None, where, 1))
+            track_id, track, main, env = d.track, new, new.stages, new_env
         if d.seq != i:
             findings.append(Finding(case.id, "decision-sequence", "error",
                                     Text(f"决定编号应为 {i}，实为 {d.seq}（缺失或重复的决定）",
@@ -380,15 +401,17 @@ def evaluate(pack: Pack, case: Case, today: _dt.date, calendar: WorkCalendar) ->
         entered[stage] = d.decided_on
 
     # sent back to the very start: the facts decide the track again
-    if (decisions and decisions[-1].kind == "return" and computed_track != track_id and certain
-            and stage == _first_stage(pack, track, env)[0] and not missing):
+    if (decisions and decisions[-1].kind == "return" and computed_track != track_id and computed_certain
+            and stage == _first_stage(pack, track, env)[0] and not computed_missing):
         new_track = pack.tracks[computed_track]
         env = make_env(pack, case, computed_track)
         first, uncertain = _first_stage(pack, new_track, env)
         track_id, stage = computed_track, first
         entered[stage] = entered_on
+        certain, missing = True, set()
+        reason = next((r for r in pack.scope if r.track == track_id), reason)
     return CaseView(case=case, pack=pack, today=today, calendar=calendar, env=env, track_id=track_id,
-                    track_certain=certain and not missing, track_missing=missing if not recorded else set(),
+                    track_certain=certain and not missing, track_missing=set(missing),
                     track_reason=reason, stage_id=stage, entered_on=entered_on, entered=entered, left=left,
                     previous_main=previous_main, replay_findings=findings, stage_uncertain=uncertain)
 
@@ -630,13 +653,18 @@ def decide(view: CaseView, action: str, *, role: str | None, on: _dt.date, opini
     """Validate an action and return the decision to record. Raises RulesSayNo if not allowed."""
     if role and role not in view.pack.roles:
         raise InputError(t("unknown_role_id", role=role, known=", ".join(view.pack.roles)))
-    facts = dict(view.case.facts)
-    facts.update(set_facts or {})
+    if any(ord(c) < 32 and c not in "\n\t" for c in opinion):
+        raise InputError(t("bad_opinion"))
+    broken = [f for f in list(view.case.problems) + view.replay_findings if f.severity == "error"]
+    if broken:
+        raise RulesSayNo(t("history_broken", case=view.case.id),
+                         reasons=[f"{f.file or ''}: {f.message}".lstrip(": ") for f in broken])
+    facts = apply_facts(view.case.facts, set_facts or {})
     prev = max([d.decided_on for d in view.case.decisions], default=None)
     if prev and on < prev:
         raise InputError(t("date_before_previous", on=on, prev=prev))
     if on < view.case.created_on:
-        raise InputError(t("date_before_previous", on=on, prev=view.case.created_on))
+        raise InputError(t("date_before_created", on=on, created=view.case.created_on))
     # evaluate with the facts as they will be after the decision
     probe_case = Case(view.case.id, view.case.jurisdiction, view.case.created_on, facts, view.case.attachments,
                       view.case.decisions, view.case.path, view.case.fact_lines)
@@ -649,7 +677,7 @@ def decide(view: CaseView, action: str, *, role: str | None, on: _dt.date, opini
     if not opt.allowed:
         reasons = [f"{m.message}" + (f"（{m.cite}）" if m.cite else "") for m in opt.missing]
         raise RulesSayNo(t("action_blocked", action=opt.id), reasons=reasons)
-    seq = len(view.case.decisions) + 1
+    seq = max((d.seq for d in view.case.decisions), default=0) + 1
     return Decision(seq=seq, action=opt.id, kind=opt.kind, from_stage=probe.stage_id, to_stage=opt.to or probe.stage_id,
                     role=opt.role or role or "", decided_on=on, track=probe.track_id, opinion=opinion,
                     set_facts=dict(set_facts or {}), recorded_at=recorded_at, by=by)
@@ -875,10 +903,14 @@ def deadlines(view: CaseView) -> list[DueItem]:
             if d.done_when:
                 dv, _ = _safe_eval(pack, env, d.done_when, case, d.id, None)
                 done = dv is True
-            year = today.year
-            day = _dt.date(year, d.month, min(d.day, 28 if d.month == 2 else d.day))
+            import calendar as _calmod
+
+            def annual(year: int) -> _dt.date:
+                return _dt.date(year, d.month, min(d.day, _calmod.monthrange(year, d.month)[1]))
+
+            day = annual(today.year)
             if today > day and not done:
-                day = _dt.date(year + 1, d.month, day.day)
+                day = annual(today.year + 1)
             moved = cal.next_working_day_on_or_after(day)
             out.append(DueItem(case.id, d.kind, what, moved.date, "done" if done else "pending", moved.estimated,
                                d.cite, None, moved.missing_years, d.blocking, d.id))
@@ -964,6 +996,17 @@ def _period_text_en(p: PeriodDef | None) -> str:
 def next_due(view: CaseView) -> DueItem | None:
     items = [i for i in deadlines(view) if i.status != "done" and i.kind != "regulation_validity"]
     return min(items, key=lambda i: i.due) if items else None
+
+
+def apply_facts(facts: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+    """The facts after a change: a value of None clears the fact (a cleared yes/no fact means no)."""
+    out = dict(facts)
+    for k, v in values.items():
+        if v is None:
+            out.pop(k, None)
+        else:
+            out[k] = v
+    return out
 
 
 def validate_set(pack: Pack, assignments: list[tuple[str, str]]) -> dict[str, Any]:

@@ -17,7 +17,9 @@ from tracker.core.errors import InputError
 from tracker.core.i18n import t
 
 MONEY_PLACES = Decimal("0.000001")
-MONEY_MAX = Decimal("100000000")  # 1万亿元 in 万元: anything above is a typo, not a project
+MONEY_MAX = Decimal("100000000")
+DATE_MIN = _dt.date(1949, 10, 1)
+DATE_MAX = _dt.date(2199, 12, 31)  # 1万亿元 in 万元: anything above is a typo, not a project
 
 
 @dataclass(frozen=True)
@@ -127,24 +129,31 @@ def parse_bool(name: str, raw: Any) -> bool:
 def parse_date(name: str, raw: Any) -> _dt.date:
     if isinstance(raw, _dt.datetime):
         raise InputError(t("bad_date", name=name, value=str(raw)))
+    value = None
     if isinstance(raw, _dt.date):
-        return raw
-    if isinstance(raw, str):
+        value = raw
+    elif isinstance(raw, str):
         s = raw.strip()
         m = re.fullmatch(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?", s)
         if m:
             try:
-                return _dt.date(int(m[1]), int(m[2]), int(m[3]))
+                value = _dt.date(int(m[1]), int(m[2]), int(m[3]))
             except ValueError:
                 pass
-    raise InputError(t("bad_date", name=name, value=raw))
+    if value is None:
+        raise InputError(t("bad_date", name=name, value=raw))
+    # dates of government IT projects: anything outside this range is a typo (and would overflow
+    # the period arithmetic)
+    if not (DATE_MIN <= value <= DATE_MAX):
+        raise InputError(t("date_out_of_range", name=name, lo=DATE_MIN.year, hi=DATE_MAX.year, value=value))
+    return value
 
 
 def _parse_text(name: str, raw: Any) -> str:
     if not isinstance(raw, str):
         raise InputError(t("bad_text", name=name, value=raw))
     s = raw.strip()
-    if any(ord(c) < 32 and c not in "\t\n" for c in s):
+    if any(ord(c) < 32 for c in s):
         raise InputError(t("bad_text", name=name, value=raw))
     return s
 

@@ -114,3 +114,9 @@ class Case:
 
     def has_document(self, kind: str) -> bool:
         return any(a.kind == kind for a in self.attachments)
+
+
+def malformed_finding(case_id: str, e) -> Finding:
+    """A file that cannot be read (a TrackerError), as a finding naming its file and line.
+    The message exists only in the UI language it was raised in."""
+    return Finding(case_id, "malformed-file", "error", Text(e.message, e.message), None, e.file, e.line)

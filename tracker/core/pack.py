@@ -7,6 +7,7 @@ citation (``cite``) of the document and article it encodes.
 
 from __future__ import annotations
 
+import calendar as _cal
 import datetime as _dt
 import re
 from pathlib import Path
@@ -576,6 +577,11 @@ def _check_semantics(pack: Pack, data: Any, display: str) -> None:
             fail("a one-off deadline needs 'start' and 'period'", "deadlines", i)
         if d.recurring == "annual" and (not d.month or not d.day):
             fail("an annual deadline needs 'month' and 'day'", "deadlines", i)
+        for per in (d.period, d.opens):
+            if per and per.month and per.day and per.day > _cal.monthrange(2000, per.month)[1]:
+                fail(f"no such day: {per.month}-{per.day}", "deadlines", i)
+        if d.month and d.day and d.day > _cal.monthrange(2000, d.month)[1]:
+            fail(f"no such day: {d.month}-{d.day}", "deadlines", i, "day")
         if d.recurring == "quarterly" and not d.working_days:
             fail("a quarterly deadline needs 'working_days'", "deadlines", i)
     for i, ci in enumerate(pack.checklist):
@@ -607,12 +613,16 @@ def load_packs(directory: Path, display_root: Path | None = None) -> dict[str, P
 
 def resolve_pack(packs: dict[str, Pack], name: str) -> Pack:
     key = name.strip()
+    if not key:
+        raise InputError(t("empty_jurisdiction"))
     if key in packs:
         return packs[key]
     low = key.lower()
     for p in packs.values():
-        names = {p.id.lower(), p.jurisdiction, p.name, (p.document or ""), p.case_prefix.lower(),
+        names = {p.id.lower(), p.jurisdiction, p.name, p.case_prefix.lower(),
                  *(a.lower() for a in p.aliases), *p.aliases}
+        if p.document:
+            names.add(p.document)
         if (p.jurisdiction_en or "").lower():
             names.add(p.jurisdiction_en.lower())
         if low in names or key in names:

@@ -10,7 +10,7 @@ from pathlib import Path
 from tracker.core import engine
 from tracker.core.errors import TrackerError
 from tracker.core.i18n import Text
-from tracker.core.models import Finding
+from tracker.core.models import Finding, malformed_finding
 from tracker.store import git
 from tracker.store.store import Store, today
 
@@ -70,7 +70,7 @@ def staged_findings(store: Store) -> list[Finding]:
                 case = shadow.load_case(cid)
                 view = shadow.view(case, on)
             except TrackerError as e:
-                findings.append(Finding(cid, "malformed-file", "error", Text(e.message, e.message), None, e.file, e.line))
+                findings.append(malformed_finding(cid, e))
                 continue
             findings.extend(engine.findings(view))
     return findings

@@ -152,6 +152,24 @@ class Store:
         return f"{prefix}-{year}-{n:04d}"
 
 
+_FINGERPRINT: bytes | None = None
+
+
+def _core_fingerprint() -> bytes:
+    """A hash of the domain core's source: a cached pack is only reused by the code that made it."""
+    global _FINGERPRINT
+    if _FINGERPRINT is None:
+        import hashlib
+
+        import tracker.core as core
+
+        h = hashlib.sha256()
+        for f in sorted(Path(core.__file__).parent.glob("*.py")):
+            h.update(f.name.encode() + f.read_bytes())
+        _FINGERPRINT = h.digest()
+    return _FINGERPRINT
+
+
 def load_packs_cached(directory: Path, root: Path) -> dict[str, Pack]:
     """Rule packs, parsed once per content: a disposable cache under .git keyed by the file's sha256.
 
@@ -165,11 +183,12 @@ def load_packs_cached(directory: Path, root: Path) -> dict[str, Pack]:
     from tracker.core.pack import load_pack
 
     cache = root / ".git" / "tracker-cache" if (root / ".git").is_dir() else None
+    code = _core_fingerprint()
     packs: dict[str, Pack] = {}
     for path in sorted(directory.glob("*.yaml")):
         display = str(path.relative_to(root))
         data = path.read_bytes()
-        key = hashlib.sha256(data + display.encode() + __version__.encode()).hexdigest()
+        key = hashlib.sha256(data + display.encode() + __version__.encode() + code).hexdigest()
         pack = None
         if cache is not None:
             f = cache / f"pack-{key}.pickle"
