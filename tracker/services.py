@@ -261,7 +261,7 @@ def new_case(store: Store, jurisdiction: str, title: str, unit: str, assignments
     facts = {k: v for k, v in values.items() if v is not None}
     cid = case_id or store.next_case_id(pack.case_prefix, created.year)
     if store.case_dir(cid).exists():
-        raise InputError(t("bad_case_file", error=f"{cid} already exists"))
+        raise InputError(t("bad_case_file", error=pick(f"{cid} 已存在", f"{cid} already exists")))
     case = Case(id=cid, jurisdiction=pack.id, created_on=created, facts=facts)
     tx = FileTransaction(store.root)
     tx.write_text(store.case_dir(cid) / "case.toml", render_case(case))
@@ -360,7 +360,7 @@ def advance(store: Store, case_id: str, action: str, *, opinion: str = "", on: _
     ddir = store.case_dir(case.id) / "decisions"
     fname = decision_filename(decision.seq, decision.action)
     if (ddir / fname).exists():
-        raise InputError(t("bad_decision_file", error=f"{fname} already exists"))
+        raise InputError(t("bad_decision_file", error=pick(f"{fname} 已存在", f"{fname} already exists")))
     tx.write_text(ddir / fname, render_decision(decision))
     if values:
         tx.write_text(store.case_dir(case.id) / "case.toml", render_case(case))

@@ -17,7 +17,7 @@ import tomli_w
 
 from tracker.core.errors import InputError
 from tracker.core.facts import FactSpec, coerce, spec_for, VOCABULARY
-from tracker.core.i18n import t
+from tracker.core.i18n import pick, t
 from tracker.core.models import Attachment, Case, Decision
 from tracker.core import vocab
 
@@ -65,19 +65,19 @@ def parse_case(text: str, display: str, extra_facts: Callable[[str], dict[str, F
 
     cid = data.get("id")
     if not isinstance(cid, str) or not CASE_ID_RE.match(cid):
-        raise bad(f"id must look like HY-2025-0001, got {cid!r}", "id")
+        raise bad(pick(f"编号格式应如 HY-2025-0001，实为 {cid!r}", f"id must look like HY-2025-0001, got {cid!r}"), "id")
     jur = data.get("jurisdiction")
     if not isinstance(jur, str) or not jur:
-        raise bad("jurisdiction is missing", "jurisdiction")
+        raise bad(pick("缺少辖区（jurisdiction）", "jurisdiction is missing"), "jurisdiction")
     created = data.get("created_on")
     if not isinstance(created, _dt.date) or isinstance(created, _dt.datetime):
-        raise bad(f"created_on must be a date (YYYY-MM-DD), got {created!r}", "created_on")
+        raise bad(pick(f"created_on 应为日期（YYYY-MM-DD），实为 {created!r}", f"created_on must be a date (YYYY-MM-DD), got {created!r}"), "created_on")
     for key in data:
         if key not in ("id", "jurisdiction", "created_on", "facts"):
-            raise bad(f"unknown key {key!r}", key)
+            raise bad(pick(f"未知的键 {key!r}", f"unknown key {key!r}"), key)
     raw_facts = data.get("facts", {})
     if not isinstance(raw_facts, dict):
-        raise bad("[facts] must be a table", "facts")
+        raise bad(pick("[facts] 应为表", "[facts] must be a table"), "facts")
     try:
         extra = extra_facts(jur) if extra_facts else {}
     except InputError as e:
@@ -127,27 +127,27 @@ def parse_attachments(text: str, display: str) -> list[Attachment]:
     lines = key_lines(text)
     items = data.get("attachment", [])
     if not isinstance(items, list):
-        raise InputError(t("bad_case_file", error="[[attachment]] must be an array of tables"), file=display, line=1)
+        raise InputError(t("bad_case_file", error=pick("[[attachment]] 应为表数组", "[[attachment]] must be an array of tables")), file=display, line=1)
     out = []
     starts = [no for no, l in enumerate(text.splitlines(), 1) if l.strip().startswith("[[attachment]]")]
     for i, item in enumerate(items):
         line = starts[i] if i < len(starts) else 1
         if not isinstance(item, dict):
-            raise InputError(t("bad_case_file", error="attachment must be a table"), file=display, line=line)
+            raise InputError(t("bad_case_file", error=pick("附件条目应为表", "attachment must be a table")), file=display, line=line)
         name, kind, sha = item.get("name"), item.get("kind"), item.get("sha256")
         if not isinstance(name, str) or not safe_name(name):
             raise InputError(t("bad_attachment_name", name=name), file=display, line=line)
         if not isinstance(kind, str) or not kind:
-            raise InputError(t("bad_case_file", error=f"attachment {name!r}: kind is missing"), file=display, line=line)
+            raise InputError(t("bad_case_file", error=pick(f"附件 {name!r} 缺少材料类型", f"attachment {name!r}: kind is missing")), file=display, line=line)
         if not isinstance(sha, str) or not SHA256_RE.match(sha):
-            raise InputError(t("bad_case_file", error=f"attachment {name!r}: sha256 is not a SHA-256 hex digest"),
+            raise InputError(t("bad_case_file", error=pick(f"附件 {name!r} 的 sha256 不是有效摘要", f"attachment {name!r}: sha256 is not a SHA-256 hex digest")),
                              file=display, line=line)
         size = item.get("size", 0)
         added = item.get("added_on")
         if not isinstance(size, int) or isinstance(size, bool) or size < 0:
-            raise InputError(t("bad_case_file", error=f"attachment {name!r}: size must be a whole number"), file=display, line=line)
+            raise InputError(t("bad_case_file", error=pick(f"附件 {name!r} 的 size 应为整数", f"attachment {name!r}: size must be a whole number")), file=display, line=line)
         if added is not None and (not isinstance(added, _dt.date) or isinstance(added, _dt.datetime)):
-            raise InputError(t("bad_case_file", error=f"attachment {name!r}: added_on must be a date"), file=display, line=line)
+            raise InputError(t("bad_case_file", error=pick(f"附件 {name!r} 的 added_on 应为日期", f"attachment {name!r}: added_on must be a date")), file=display, line=line)
         out.append(Attachment(name=name, kind=kind, sha256=sha, size=size, added_on=added))
     _ = lines
     return out
@@ -186,7 +186,7 @@ def parse_decision(text: str, display: str) -> Decision:
     def need(key: str, typ, label: str):
         v = data.get(key)
         if not isinstance(v, typ) or isinstance(v, bool) and typ is not bool:
-            raise InputError(t("bad_decision_file", error=f"{key} must be {label}, got {v!r}"),
+            raise InputError(t("bad_decision_file", error=pick(f"{key} 的值无效：{v!r}", f"{key} must be {label}, got {v!r}")),
                              file=display, line=lines.get(key, 1))
         return v
 
@@ -194,23 +194,23 @@ def parse_decision(text: str, display: str) -> Decision:
     action = need("action", str, "text")
     kind = need("kind", str, "text")
     if kind not in vocab.ACTION_KINDS:
-        raise InputError(t("bad_decision_file", error=f"unknown action kind {kind!r}"), file=display, line=lines.get("kind", 1))
+        raise InputError(t("bad_decision_file", error=pick(f"未知的动作类别 {kind!r}", f"unknown action kind {kind!r}")), file=display, line=lines.get("kind", 1))
     frm = need("from", str, "a stage id")
     to = need("to", str, "a stage id")
     role = need("role", str, "a role id")
     on = data.get("decided_on")
     if not isinstance(on, _dt.date) or isinstance(on, _dt.datetime):
-        raise InputError(t("bad_decision_file", error=f"decided_on must be a date, got {on!r}"),
+        raise InputError(t("bad_decision_file", error=pick(f"decided_on 应为日期，实为 {on!r}", f"decided_on must be a date, got {on!r}")),
                          file=display, line=lines.get("decided_on", 1))
     opinion = data.get("opinion", "")
     if not isinstance(opinion, str):
-        raise InputError(t("bad_decision_file", error="opinion must be text"), file=display, line=lines.get("opinion", 1))
+        raise InputError(t("bad_decision_file", error=pick("opinion 应为文字", "opinion must be text")), file=display, line=lines.get("opinion", 1))
     track = data.get("track")
     if track is not None and not isinstance(track, str):
-        raise InputError(t("bad_decision_file", error="track must be text"), file=display, line=lines.get("track", 1))
+        raise InputError(t("bad_decision_file", error=pick("track 应为文字", "track must be text")), file=display, line=lines.get("track", 1))
     set_facts = data.get("set", {})
     if not isinstance(set_facts, dict):
-        raise InputError(t("bad_decision_file", error="set must be a table"), file=display, line=lines.get("set", 1))
+        raise InputError(t("bad_decision_file", error=pick("set 应为表", "set must be a table")), file=display, line=lines.get("set", 1))
     return Decision(seq=seq, action=action, kind=kind, from_stage=frm, to_stage=to, role=role, decided_on=on,
                     track=track, opinion=opinion, set_facts=set_facts,
                     recorded_at=data.get("recorded_at") if isinstance(data.get("recorded_at"), str) else None,

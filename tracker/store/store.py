@@ -13,7 +13,7 @@ from tracker.core.calendar import WorkCalendar, weekday_calendar
 from tracker.core.casefile import (CASE_ID_RE, DECISION_FILE_RE, parse_attachments, parse_case, parse_decision)
 from tracker.core.errors import InputError
 from tracker.core.facts import parse_date
-from tracker.core.i18n import t
+from tracker.core.i18n import pick, t
 from tracker.core.models import Case, Finding
 from tracker.core.i18n import Text
 from tracker.core.pack import Pack, load_packs, resolve_pack
@@ -108,7 +108,7 @@ class Store:
                 raise InputError(e.message, file=display, line=1) from None
             raise
         if case.id != cid:
-            raise InputError(t("bad_case_file", error=f"id {case.id!r} does not match its folder {cid!r}"),
+            raise InputError(t("bad_case_file", error=pick(f"编号 {case.id!r} 与所在目录 {cid!r} 不符", f"id {case.id!r} does not match its folder {cid!r}")),
                              file=display, line=1)
         man = d / "attachments.toml"
         if man.exists():
@@ -218,4 +218,4 @@ def _read_text(path: Path, display: str) -> str:
     except FileNotFoundError:
         raise InputError(t("file_missing", path=display), file=display) from None
     except UnicodeDecodeError:
-        raise InputError(t("bad_case_file", error="not UTF-8 text"), file=display, line=1) from None
+        raise InputError(t("bad_case_file", error=pick("不是 UTF-8 文本", "not UTF-8 text")), file=display, line=1) from None
