@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         if not hasattr(args, key):
             setattr(args, key, default)
     if args.command is None:
-        parser.print_help()
+        parser.print_help(sys.stderr)
         return 2
     try:
         return int(args.func(args) or 0)
@@ -80,6 +80,10 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(e.one_line() + "\n")
         for r in e.reasons:
             sys.stderr.write(f"  - {r}\n")
+        if args.json:  # scripts get the refusal as a document too
+            from tracker.cli.output import emit_json
+
+            emit_json({"ok": False, "allowed": False, "message": e.message, "reasons": e.reasons})
         return 1
     except TrackerError as e:
         sys.stderr.write(e.one_line() + "\n")

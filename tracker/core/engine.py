@@ -217,16 +217,24 @@ def determine_track(pack: Pack, env: Env) -> tuple[str, bool, set[str], ScopeRul
     return pack.default_track, False, set(), None  # pragma: no cover - last rule has no 'when'
 
 
-def _period_text(p: PeriodDef | None) -> str | None:
+def period_text(p: PeriodDef | None) -> Text | None:
+    """A period in words, in both languages (e.g. 10个工作日 / 10 working days)."""
     if p is None:
         return None
     if p.working_days is not None:
-        return pick(f"{p.working_days}个工作日", f"{p.working_days} working days")
+        return Text(f"{p.working_days}个工作日", f"{p.working_days} working days")
     if p.months is not None:
-        return pick(f"{p.months}个月", f"{p.months} months")
+        return Text(f"{p.months}个月", f"{p.months} months")
     if p.years is not None:
-        return pick(f"{p.years}年", f"{p.years} years")
+        return Text(f"{p.years}年", f"{p.years} years")
+    if p.month is not None:
+        return Text(f"{p.month}月{p.day}日前", f"by {p.month}/{p.day}")
     return None
+
+
+def _period_text(p: PeriodDef | None) -> str | None:
+    tx = period_text(p)
+    return str(tx) if tx else None
 
 
 def add_period(cal: WorkCalendar, start: _dt.date, p: PeriodDef) -> Due:
@@ -875,8 +883,8 @@ def deadlines(view: CaseView) -> list[DueItem]:
     due = stage_due(view)
     if due is not None:
         st = view.stage
-        out.append(DueItem(case.id, "review", Text(f"{st.name}（{_period_text_zh(st.due)}）",
-                                                   f"{st.name_en or st.name} ({_period_text_en(st.due)})"),
+        pt = period_text(st.due)
+        out.append(DueItem(case.id, "review", Text(f"{st.name}（{pt.zh}）", f"{st.name_en or st.name} ({pt.en})"),
                            due.date, _status(due.date, today, False), due.estimated, st.due.cite,
                            missing_years=due.missing_years, id=f"stage.{view.stage_id}"))
     for d in pack.deadlines:
@@ -885,17 +893,10 @@ def deadlines(view: CaseView) -> list[DueItem]:
             continue
         what = _text(d.what, d.what_en)
         if d.recurring is None:
-            start = _anchor_date(view, d.start, d.start_latest)
-            if start is None:
+            item = _one_off(view, d, today)
+            if item is None or (item.status != "done" and view.stage.kind in ("terminated", "rejected")):
                 continue
-            end = add_period(cal, start, d.period)
-            opens = add_period(cal, start, d.opens).date if d.opens else None
-            done_on = _anchor_date(view, d.done)
-            status = _status(end.date, today, done_on is not None)
-            if status != "done" and view.stage.kind in ("terminated", "rejected"):
-                continue
-            out.append(DueItem(case.id, d.kind, what, end.date, status, end.estimated, d.cite, opens,
-                               end.missing_years, d.blocking, d.id))
+            out.append(item)
         elif d.recurring == "annual":
             if d.during and view.stage_id not in d.during:
                 continue
@@ -954,43 +955,31 @@ def _quarterly(view: CaseView, d: DeadlineDef, since: _dt.date, what: Text) -> D
                    d.blocking, d.id)
 
 
+def _one_off(view: CaseView, d: DeadlineDef, today: _dt.date) -> DueItem | None:
+    """A one-off deadline of the pack for this case, or None while its starting event has not happened."""
+    start = _anchor_date(view, d.start, d.start_latest)
+    if start is None:
+        return None
+    end = add_period(view.calendar, start, d.period)
+    opens = add_period(view.calendar, start, d.opens).date if d.opens else None
+    done = _anchor_date(view, d.done) is not None
+    return DueItem(view.case.id, d.kind, _text(d.what, d.what_en), end.date, _status(end.date, today, done),
+                   end.estimated, d.cite, opens, end.missing_years, d.blocking, d.id)
+
+
 def _blocking_lapses(view: CaseView, on: _dt.date) -> list[DueItem]:
+    """Lapsed deadlines whose lapse blocks going forward (the text makes the lateness blocking)."""
     out = []
     for d in view.pack.deadlines:
         if not d.blocking or d.recurring:
             continue
-        wv, _ = _safe_eval(view.pack, view.env, d.when, view.case, d.id, None)
-        if wv is not True:
+        if _safe_eval(view.pack, view.env, d.when, view.case, d.id, None)[0] is not True:
             continue
-        start = _anchor_date(view, d.start, d.start_latest)
-        if start is None:
-            continue
-        end = add_period(view.calendar, start, d.period)
-        if _anchor_date(view, d.done) is None and on > end.date:
-            out.append(DueItem(view.case.id, d.kind,
-                               Text(f"已过期限：{d.what}（{end.date} 届满）", f"lapsed: {d.what_en or d.what} (ended {end.date})"),
-                               end.date, "overdue", end.estimated, d.cite, id=d.id, blocking=True))
+        item = _one_off(view, d, on)
+        if item and item.status == "overdue":
+            item.what = Text(f"已过期限：{d.what}（{item.due} 届满）", f"lapsed: {d.what_en or d.what} (ended {item.due})")
+            out.append(item)
     return out
-
-
-def _period_text_zh(p: PeriodDef | None) -> str:
-    if p is None:
-        return ""
-    if p.working_days is not None:
-        return f"{p.working_days}个工作日"
-    if p.months is not None:
-        return f"{p.months}个月"
-    return f"{p.years}年"
-
-
-def _period_text_en(p: PeriodDef | None) -> str:
-    if p is None:
-        return ""
-    if p.working_days is not None:
-        return f"{p.working_days} working days"
-    if p.months is not None:
-        return f"{p.months} months"
-    return f"{p.years} years"
 
 
 def next_due(view: CaseView) -> DueItem | None:
