@@ -11,7 +11,7 @@ from tracker.core.calendar import weekday_calendar
 from tracker.core.models import Attachment, Case
 
 money = st.one_of(st.none(), st.decimals(min_value=0, max_value=100000, places=2, allow_nan=False, allow_infinity=False))
-dates = st.one_of(st.none(), st.dates(min_value=dt.date(2018, 1, 1), max_value=dt.date(2032, 12, 31)))
+dates = st.one_of(st.none(), st.dates(min_value=dt.date(1949, 10, 1), max_value=dt.date(2199, 12, 31)))
 booleans = st.booleans()
 
 facts = st.fixed_dictionaries({
@@ -26,8 +26,8 @@ facts = st.fixed_dictionaries({
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(jur=st.sampled_from(sorted(PACKS)), f=facts, today=st.dates(min_value=dt.date(2020, 1, 1),
-                                                                   max_value=dt.date(2030, 12, 31)),
+@given(jur=st.sampled_from(sorted(PACKS)), f=facts, today=st.dates(min_value=dt.date(1949, 10, 1),
+                                                                   max_value=dt.date(2199, 12, 31)),
        docs=st.lists(st.sampled_from(["contract", "project_plan", "acceptance_report", "other"]), max_size=3))
 def test_random_facts_never_crash(jur, f, today, docs):
     pack = PACKS[jur]

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from helpers import PACKS, TODAY, action, at_stage, obligation_kinds, plan_kinds, view
+from tracker.core import engine
 
 D = dt.date
 
@@ -117,8 +118,12 @@ def test_golmud_simplified_threshold(budget, track):
     assert v.track.kind == track
 
 
-def test_golmud_simplified_needs_all_conditions():
-    assert view("golmud", budget_wan=100, simple_mature=True).track.kind == "approval"
+def test_golmud_simplified_needs_simple_and_mature():
+    assert view("golmud", budget_wan=100).track.kind == "approval"
+    v = view("golmud", budget_wan=100, simple_mature=True)
+    assert v.track.kind == "simplified"
+    # the depth of the feasibility study is the commission's call: a warning until confirmed
+    assert "feasibility_depth" in {f.rule for f in engine.findings(v)}
 
 
 # -- 郁南 第十条: <10 自行管理; 10（含）至50 备案; 50以上（含）立项 -----------------------------------
