@@ -112,10 +112,6 @@ def load(store: Store, case_id: str, on: _dt.date | None = None) -> Loaded:
     return Loaded(case, store.view(case, on))
 
 
-def stage_ref(view: engine.CaseView) -> dict:
-    return view.stage_ref()
-
-
 def case_row(store: Store, view: engine.CaseView) -> dict:
     case, pack = view.case, view.pack
     nd = engine.next_due(view)

@@ -4,7 +4,6 @@ from tracker.cli.common import store_of
 from tracker.cli.output import emit_json, out, table
 from tracker.core.i18n import pick
 from tracker.core.pack import builtin_packs_dir, load_packs
-from tracker.core.errors import InputError
 from tracker.store.store import find_root
 from pathlib import Path
 

@@ -478,9 +478,6 @@ def _check_semantics(pack: Pack, data: Any, display: str) -> None:
                 fail(f"track {tid!r}: unknown side stage {sid!r}", "tracks", tid, "side", i)
         if not tr.stages or pack.stages[tr.stages[-1]].kind != "closed":
             fail(f"track {tid!r} must end with a stage of kind 'closed'", "tracks", tid, "stages")
-        if pack.stages[tr.stages[0]].when is not None and len(tr.stages) > 1:
-            # the first stage may be conditional only if an alternative follows
-            pass
         reachable = set(tr.stages) | set(tr.side) | terminals
         for sid in set(tr.stages) | set(tr.side):
             st = pack.stages[sid]
