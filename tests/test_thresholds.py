@@ -99,19 +99,28 @@ def test_yeji_change_within_estimate(total, ok):
     assert action(v, "request_change").allowed is ok
 
 
-# -- 云浮 第十三条: 监理 ≥100万（含）; 第三方测试 应用软件 ≥50万（含）----------------------------------
-@pytest.mark.parametrize("budget,has", [("99.99", False), ("100", True)])
-def test_yunfu_supervision(budget, has):
-    assert ("supervision" in obligation_kinds(view("yunfu", budget_wan=budget, category="professional"))) is has
+# -- Obligations by amount: 云浮 第十三条 (监理 ≥100万（含）, 应用软件第三方测试 ≥50万（含）) and
+# 郁南 第十六条 (监理 ≥100万（含）, 应用软件第三方测试 ≥100万（含）) ---------------------------------
+OBLIGATION_THRESHOLDS = [
+    ("yunfu", "supervision", "budget_wan", "99.99", "100"),
+    ("yunfu", "third_party_testing", "software_cost_wan", "49.99", "50"),
+    ("yunan", "supervision", "budget_wan", "99.99", "100"),
+    ("yunan", "third_party_testing", "software_cost_wan", "99.99", "100"),
+]
 
 
-@pytest.mark.parametrize("soft,has", [("49.99", False), ("50", True)])
-def test_yunfu_third_party_testing(soft, has):
-    v = view("yunfu", budget_wan=80, software_cost_wan=soft, category="professional")
-    assert ("third_party_testing" in obligation_kinds(v)) is has
+@pytest.mark.parametrize("jur,kind,fact,below,at", OBLIGATION_THRESHOLDS,
+                         ids=[f"{t[0]}-{t[1]}" for t in OBLIGATION_THRESHOLDS])
+def test_obligation_thresholds(jur, kind, fact, below, at):
+    def has(value):
+        facts = {"budget_wan": 150, "category": "professional", fact: value}
+        return kind in obligation_kinds(view(jur, **facts))
+
+    assert has(below) is False
+    assert has(at) is True
 
 
-# -- 格尔木 三（二）: 总投资在500万元以内 + 简单成熟 + 可研深度 → 可以简化 ---------------------------
+# -- 格尔木 三（二）: 总投资在500万元以内 + 简单成熟 → 简化审批（可研深度由市发改委审核）-------------
 @pytest.mark.parametrize("budget,track", [("500", "simplified"), ("500.01", "approval")])
 def test_golmud_simplified_threshold(budget, track):
     v = view("golmud", budget_wan=budget, simple_mature=True, feasibility_depth_sufficient=True)
@@ -131,18 +140,6 @@ def test_golmud_simplified_needs_simple_and_mature():
                                           ("50", "approval")])
 def test_yunan_scope(budget, track):
     assert view("yunan", budget_wan=budget, category="professional").track.kind == track
-
-
-# -- 郁南 第十六条: 监理 ≥100（含）; 第三方测试 应用软件 ≥100（含）----------------------------------
-@pytest.mark.parametrize("budget,has", [("99.99", False), ("100", True)])
-def test_yunan_supervision(budget, has):
-    assert ("supervision" in obligation_kinds(view("yunan", budget_wan=budget, category="professional"))) is has
-
-
-@pytest.mark.parametrize("soft,has", [("99.99", False), ("100", True)])
-def test_yunan_third_party_testing(soft, has):
-    v = view("yunan", budget_wan=150, software_cost_wan=soft, category="professional")
-    assert ("third_party_testing" in obligation_kinds(v)) is has
 
 
 # -- 郁南 第十二条（二）: 审批意见有效期为两年 ----------------------------------------------------------
