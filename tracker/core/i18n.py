@@ -110,6 +110,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "id_exhausted": ("编号已用尽：{prefix}-{year}", "case numbers exhausted for {prefix}-{year}"),
     "nothing_to_set": ("没有要修改的事实", "no facts to change"),
     "read_only_fact": ("“{name}”不能修改", "'{name}' cannot be changed"),
+    # working-day calendar (jurisdictions/calendars/<year>.yaml)
+    "bad_calendar": ("工作日日历无效：{error}", "invalid working-day calendar: {error}"),
+    "cal_bad_file_name": ("文件名应为“<年份>.yaml”（如 2025.yaml）：{name}", "the file must be named <year>.yaml (e.g. 2025.yaml): {name}"),
+    "cal_top": ("顶层应为映射（year、notice、holidays、workdays）", "the top level must be a mapping (year, notice, holidays, workdays)"),
+    "cal_unknown_key": ("未知的键“{name}”（可用：{known}）", "unknown key '{name}' (known: {known})"),
+    "cal_missing_key": ("缺少“{name}”", "'{name}' is missing"),
+    "cal_expected": ("“{name}”应为{what_zh}", "'{name}' must be {what_en}"),
+    "cal_year_mismatch": ("year 为 {year}，与文件名的年份 {expected} 不符", "year is {year} but the file name says {expected}"),
+    "cal_outside_year": ("日期 {date} 不在 {year} 年内（每个文件只列本年度的日期）",
+                         "{date} is not in {year} (a file lists the days of its own year only)"),
+    "cal_range_order": ("起止日期颠倒：{start} 晚于 {end}", "the range is reversed: {start} is after {end}"),
+    "cal_duplicate": ("日期 {date} 重复列出", "{date} is listed twice"),
+    "cal_both": ("{date} 同时列为放假日和调休上班日", "{date} is listed both as a holiday and as a working day"),
+    "cal_not_weekend": ("调休上班日 {date} 是{weekday_zh}，不是周六或周日", "make-up working day {date} is a {weekday_en}, not a Saturday or Sunday"),
+    "cal_unknown_notice": ("“by”引用的通知“{ref}”不在 other_notices 中", "'by' names a notice not listed in other_notices: {ref}"),
+    "calendar_missing": ("日期为估算：缺少 {files}，已按周一至周五计算；请依国务院办公厅当年的节假日安排通知添加该文件（方法见 jurisdictions/calendars/README.md）",
+                         "estimated date: {files} is missing, so Monday to Friday were counted; add it from the State Council's holiday notice of that year (see jurisdictions/calendars/README.md)"),
+    "possibly_overdue": ("可能已逾期（日期为估算，缺少 {files}）：{what}（约 {due}）",
+                         "possibly overdue (estimated date, {files} missing): {what} (about {due})"),
+    "estimated_lapse": ("可能已过期限（日期为估算，缺少 {files}）：{what}（约 {due} 届满）",
+                        "possibly lapsed (estimated date, {files} missing): {what} (about {due})"),
 }
 
 
