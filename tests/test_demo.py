@@ -80,7 +80,21 @@ def test_demo_history_is_clean_and_one_commit_per_event(demo_store):
                                text=True).stdout)
     events = sum(1 + len(demo_store.load_case(c).attachments) + len(demo_store.load_case(c).decisions)
                  for c in demo_store.case_ids())
-    assert count == events + 1  # + the initial commit
+    people = len({r for p in demo_store.packs.values() for r in p.roles})
+    assert count == events + 1 + people  # + the initial commit + one policy commit per demo role
+
+
+def test_demo_history_is_signed_per_role_and_verifies(demo_store):
+    """Every demo commit is signed with its role's generated key, and the whole history verifies."""
+    from tracker import trust
+
+    report = trust.verify(demo_store.root)
+    assert report.ok, [p.as_dict() for p in report.problems]
+    assert {r.signature for r in report.results.values()} == {"good"}
+    cid = next(c for c in demo_store.case_ids() if demo_store.load_case(c).decisions)
+    entries = trust.log_entries(demo_store, cid)
+    roles = {e["role"]: e["signer"] for e in entries if e["role"]}
+    assert roles and all(f"demo-{role}@" in signer for role, signer in roles.items())
 
 
 def test_demo_refuses_to_overwrite_a_non_demo_directory(tmp_path):

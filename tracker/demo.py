@@ -23,6 +23,50 @@ from tracker.store.store import Store
 
 DEMO_MARK = "tracker-demo"
 DEMO_NAME, DEMO_EMAIL = "演示管理员", "demo-admin@tracker.invalid"
+KEY_DIR = "tracker-demo-keys"  # under .git: never committed, thrown away with the demo store
+
+
+def _make_key(path: Path, comment: str) -> Path:
+    """A throwaway ed25519 key pair in OpenSSH format (what ssh-keygen would write)."""
+    import os
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = Ed25519PrivateKey.generate()
+    priv = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
+                             serialization.NoEncryption())
+    pub = key.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(priv)
+    Path(str(path) + ".pub").write_bytes(pub + b" " + comment.encode() + b"\n")
+    return path
+
+
+class _signing_as:
+    """Sign the commits made inside the block with one demo key (TRACKER_SIGNING_KEY)."""
+
+    def __init__(self, key: Path, identity: str = ""):
+        from tracker.store.signing import ENV_KEY
+
+        self.values = {ENV_KEY: str(key), "TRACKER_IDENTITY": identity}
+
+    def __enter__(self):
+        import os
+
+        self.old = {k: os.environ.get(k) for k in self.values}
+        os.environ.update(self.values)
+
+    def __exit__(self, *exc):
+        import os
+
+        for k, v in self.old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def samples_dir() -> Path:
@@ -79,29 +123,61 @@ def build(path: Path, *, quiet: bool = False) -> Store:
         raise InputError("no sample cases")
     events.sort(key=lambda e: (e[0], e[2], e[1], getattr(e[4], "seq", 0)))
     first = events[0][0]
-    store = services.init_store(path, DEMO_NAME, DEMO_EMAIL, date=first)
+    import tempfile
+
+    from tracker import trust
+
+    with tempfile.TemporaryDirectory(prefix="tracker-demo-keys-") as tmp:
+        admin_key = _make_key(Path(tmp) / "admin", DEMO_EMAIL)
+        with _signing_as(admin_key):
+            store = services.init_store(path, DEMO_NAME, DEMO_EMAIL, date=first)
+        keydir = path / ".git" / KEY_DIR
+        keydir.mkdir()
+        for f in Path(tmp).iterdir():
+            (keydir / f.name).write_bytes(f.read_bytes())
+            (keydir / f.name).chmod(0o600)
+    admin_key = keydir / "admin"
     (path / ".git" / DEMO_MARK).write_text("built by `tracker demo`\n", encoding="utf-8")
+    # one demo person and key per role, holding that role in every jurisdiction that has it
+    roles: dict[str, list[str]] = {}
+    names: dict[str, str] = {}
+    for pack in store.packs.values():
+        for rid, rdef in pack.roles.items():
+            roles.setdefault(rid, []).append(f"{pack.id}:{rid}")
+            names.setdefault(rid, rdef.name if pack.id == "heyuan" or rid not in names else names[rid])
+    keys: dict[str, tuple[Path, str]] = {}
+    for rid in sorted(roles):
+        name, email = f"演示·{names[rid]}", f"demo-{rid}@tracker.invalid"
+        keys[rid] = (_make_key(keydir / rid, email), f"{name} <{email}>")
+        with _signing_as(admin_key):
+            trust.people_add(store, name, email, [str(keys[rid][0]) + ".pub"], roles[rid],
+                             date=services.commit_date(first))
+    clerk = keys.get("unit", (admin_key, ""))
     for n, (on, _, cid, kind, payload) in enumerate(events, 1):
-        if kind == "new":
-            data, later = payload
-            facts = data.get("facts", {})
-            services.new_case(store, data["jurisdiction"], facts["title"], facts["unit"], _facts_for_new(data, later),
-                              on=on, case_id=cid)
-        elif kind == "attach":
-            file, a = payload
-            services.attach(store, cid, file, a.kind, a.name, on=on)
-        else:
-            dec = payload
-            sets = []
-            for k, v in dec.set_facts.items():
-                sets.append(f"{k}={'true' if v is True else 'false' if v is False else v}")
-            services.advance(store, cid, dec.action, opinion=dec.opinion, on=on, role=dec.role,
-                             assignments=sets, by=dec.by, historical=True)
+        key, ident = keys.get(payload.role, (admin_key, "")) if kind == "decide" else clerk
+        with _signing_as(key, ident):
+            _replay(store, on, cid, kind, payload)
         if not quiet and (n % 20 == 0 or n == len(events)):
             sys.stderr.write(pick(f"  已回放 {n}/{len(events)} 个事件\r", f"  replayed {n}/{len(events)} events\r"))
     if not quiet:
         sys.stderr.write("\n")
     return store
+
+
+def _replay(store: Store, on: _dt.date, cid: str, kind: str, payload) -> None:
+    if kind == "new":
+        data, later = payload
+        facts = data.get("facts", {})
+        services.new_case(store, data["jurisdiction"], facts["title"], facts["unit"], _facts_for_new(data, later),
+                          on=on, case_id=cid)
+    elif kind == "attach":
+        file, a = payload
+        services.attach(store, cid, file, a.kind, a.name, on=on)
+    else:
+        dec = payload
+        sets = [f"{k}={'true' if v is True else 'false' if v is False else v}" for k, v in dec.set_facts.items()]
+        services.advance(store, cid, dec.action, opinion=dec.opinion, on=on, role=dec.role,
+                         assignments=sets, by=dec.by, historical=True)
 
 
 TOUR = [
@@ -113,6 +189,8 @@ TOUR = [
     ("due", [], "期限与窗口", "deadlines and windows"),
     ("log", ["@first"], "来自 git 的审计记录", "the audit trail from git"),
     ("check", ["--all"], "检查全部案件", "check every case"),
+    ("people", ["list"], "授权策略：人员、角色与密钥指纹", "the policy: people, roles and key fingerprints"),
+    ("verify", [], "核验全部历史：签名、授权、流转合规", "verify the whole history: signatures, authorization, transitions"),
 ]
 
 

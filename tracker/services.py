@@ -24,7 +24,10 @@ from tracker.core.models import Attachment, Case, Finding, malformed_finding
 from tracker.core.i18n import Text
 from tracker.core.pack import builtin_packs_dir
 from tracker.store import git
+from tracker.core.policy import ADMIN, Need, Person, Policy, render_policy
+from tracker.core.errors import RulesSayNo
 from tracker.store.commit import commit_files
+from tracker.store.signing import POLICY_PATH, check_authorized, resolve_signer
 from tracker.store.fsutil import FileTransaction, sha256_file
 from tracker.store.store import MARKER, Store, today
 
@@ -60,6 +63,9 @@ def init_store(path: Path, name: str | None = None, email: str | None = None, *,
     uemail = email or git.config_get(probe, "user.email")
     if not uname or not uemail:
         raise InputError(t("no_identity"))
+    signer = resolve_signer(probe)
+    if signer.fmt and signer.public is None:
+        raise InputError(t("init_no_public_key", key=signer.key))
     path.mkdir(parents=True, exist_ok=True)
     if not git.is_repo(path):
         git.run(["init", "-q", "-b", "main"], path)
@@ -76,22 +82,49 @@ def init_store(path: Path, name: str | None = None, email: str | None = None, *,
     created = date or today()
     tx.write_text(path / MARKER / "config.toml",
                   "# tracker 案件库配置 / store settings\n" + tomli_w.dumps({
-                      "format": 1, "created_on": created, "language": "zh"}))
-    tx.write_text(path / MARKER / "policy.toml",
-                  "# 授权策略：人员、公钥与角色（仅管理员可修改）\n# Authorization policy: people, keys, roles (admins only)\n"
-                  + tomli_w.dumps({"person": [{"name": uname, "email": uemail, "keys": [], "roles": ["admin"]}]}))
+                      "format": 1, "created_on": created, "language": "zh",
+                      "signing": {"required": bool(signer.fmt)}}))
+    admin = Person(uname, uemail, [signer.public] if signer.public else [], [ADMIN])
+    tx.write_text(path / POLICY_PATH, render_policy(Policy([admin])))
     tx.write_text(path / "cases" / ".keep", "")
     for hook in (path / "hooks").glob("*"):
         if hook.is_file() and not hook.suffix:
             hook.chmod(0o755)
     commit_files(path, tx, "初始化案件库 / Initialize case store", "",
-                 [("Tracker-Action", "init")], date=commit_date(date))
+                 [("Tracker-Action", "init")], date=commit_date(date), signer=signer)
     # only once the first commit exists: hooks, the interpreter they call, the pinned trust root
     git.run(["config", "core.hooksPath", "hooks"], path)
     git.run(["config", "tracker.python", sys.executable], path)
     root = git.run(["rev-list", "--max-parents=0", "HEAD"], path).split()[-1]
     git.run(["config", "tracker.trustRoot", root], path)
+    from tracker.trust import refresh_allowed_signers
+
+    refresh_allowed_signers(path)
     return Store(path)
+
+
+def pin_clone(path: Path, trust_root: str | None = None) -> str:
+    """Make a clone a working store: hooks active, interpreter recorded, trust root pinned.
+
+    The trust root is the history's first commit; when the office was given the id out of band
+    (``--trust-root``), the clone must contain exactly that commit as its root."""
+    roots = git.run(["rev-list", "--max-parents=0", "HEAD"], path).split()
+    if trust_root:
+        full = git.run(["rev-parse", "--verify", "-q", f"{trust_root}^{{commit}}"], path, check=False).strip()
+        if not full or full not in roots:
+            raise RulesSayNo(t("trust_root_mismatch", expected=trust_root, found=", ".join(r[:12] for r in roots)))
+        root = full
+    else:
+        if len(roots) != 1:
+            raise RulesSayNo(t("trust_root_ambiguous", found=", ".join(r[:12] for r in roots)))
+        root = roots[0]
+    git.run(["config", "core.hooksPath", "hooks"], path)
+    git.run(["config", "tracker.python", sys.executable], path)
+    git.run(["config", "tracker.trustRoot", root], path)
+    from tracker.trust import refresh_allowed_signers
+
+    refresh_allowed_signers(path)
+    return root
 
 
 # ---------------------------------------------------------------------------------------
@@ -259,10 +292,11 @@ def new_case(store: Store, jurisdiction: str, title: str, unit: str, assignments
     if store.case_dir(cid).exists():
         raise InputError(t("bad_case_file", error=pick(f"{cid} 已存在", f"{cid} already exists")))
     case = Case(id=cid, jurisdiction=pack.id, created_on=created, facts=facts)
+    signer = check_authorized(store.root, Need("case", pack.id, None, (facts["unit"],)))
     tx = FileTransaction(store.root)
     tx.write_text(store.case_dir(cid) / "case.toml", render_case(case))
     commit_files(store.root, tx, f"{cid} 新建案件：{facts['title']}",
-                 "", [("Case", cid), ("Action", "new"), ("Jurisdiction", pack.id)], date=commit_date(on))
+                 "", [("Case", cid), ("Action", "new"), ("Jurisdiction", pack.id)], date=commit_date(on), signer=signer)
     return cid
 
 
@@ -273,6 +307,7 @@ def set_facts(store: Store, case_id: str, assignments: list[str], *, on: _dt.dat
     if not pairs:
         raise InputError(t("nothing_to_set"))
     values = engine.validate_set(pack, pairs)
+    old_unit = case.unit
     case.facts = engine.apply_facts(case.facts, values)
     for req in ("title", "unit"):
         if not case.facts.get(req):
@@ -281,11 +316,13 @@ def set_facts(store: Store, case_id: str, assignments: list[str], *, on: _dt.dat
     rendered = render_case(case)
     if path.read_text(encoding="utf-8") == rendered:
         return {}
+    signer = check_authorized(store.root, Need("case", pack.id, None, tuple(sorted({old_unit, case.unit}))))
     tx = FileTransaction(store.root)
     tx.write_text(path, rendered)
     summary = "，".join(f"{k}={_fmt(v)}" for k, v in values.items())
     commit_files(store.root, tx, f"{case.id} 修改事实：{summary}", "",
-                 [("Case", case.id), ("Action", "set-facts"), ("Facts", ",".join(values))], date=commit_date(on))
+                 [("Case", case.id), ("Action", "set-facts"), ("Facts", ",".join(values))], date=commit_date(on),
+                 signer=signer)
     return values
 
 
@@ -324,6 +361,7 @@ def attach(store: Store, case_id: str, file: Path, kind: str, name: str | None =
         data = file.read_bytes()
     except OSError as e:
         raise InputError(t("unreadable_file", path=file, error=e.strerror or e)) from None
+    signer = check_authorized(store.root, Need("case", pack.id, None, (case.unit,)))
     tx = FileTransaction(store.root)
     tx.write_bytes(dest, data)
     att = Attachment(name=target_name, kind=resolved, sha256=sha256_file(dest), size=len(data), added_on=on or today())
@@ -331,7 +369,7 @@ def attach(store: Store, case_id: str, file: Path, kind: str, name: str | None =
     tx.write_text(store.case_dir(case.id) / "attachments.toml", render_attachments(case.attachments))
     commit_files(store.root, tx, f"{case.id} 添加材料：{pack.doc_label(resolved)}（{target_name}）", "",
                  [("Case", case.id), ("Action", "attach"), ("Document", resolved), ("Sha256", att.sha256)],
-                 date=commit_date(on))
+                 date=commit_date(on), signer=signer)
     return att
 
 
@@ -351,6 +389,7 @@ def advance(store: Store, case_id: str, action: str, *, opinion: str = "", on: _
                 _dt.datetime.now(_dt.timezone.utc).astimezone().isoformat(timespec="seconds"))
     decision = engine.decide(view, action, role=role, on=decided, opinion=opinion.strip(), set_facts=values,
                              recorded_at=recorded, by=who)
+    signer = check_authorized(store.root, Need("decision", pack.id, decision.role, (case.unit,)))
     case.facts = engine.apply_facts(case.facts, values)
     tx = FileTransaction(store.root)
     ddir = store.case_dir(case.id) / "decisions"
@@ -367,7 +406,7 @@ def advance(store: Store, case_id: str, action: str, *, opinion: str = "", on: _
                 ("Track", decision.track or ""), ("Decided-On", decision.decided_on.isoformat())]
     sha = commit_files(store.root, tx, f"{case.id} {pack.stages[decision.from_stage].name} → "
                                        f"{pack.stages[decision.to_stage].name}（{act_name}）",
-                       decision.opinion, trailers, date=commit_date(on) if historical else None)
+                       decision.opinion, trailers, date=commit_date(on) if historical else None, signer=signer)
     return sha, decision
 
 
@@ -375,40 +414,6 @@ def _identity(store: Store) -> str:
     name = git.config_get(store.root, "user.name") or ""
     email = git.config_get(store.root, "user.email") or ""
     return f"{name} <{email}>" if email else name
-
-
-# ---------------------------------------------------------------------------------------
-# log (basic; signature verification in-process comes with the signed-approvals issue)
-
-SIG_STATUS = {"G": "good", "U": "good", "X": "good", "Y": "good", "R": "bad", "B": "bad",
-              "E": "unknown_key", "N": "unsigned"}
-
-
-def log_entries(store: Store, case_id: str) -> list[dict]:
-    cid = store.resolve_case_id(case_id)
-    fmt = "%H%x1f%cI%x1f%G?%x1f%an <%ae>%x1f%GS%x1f%B"
-    out = git.run(["log", "-z", f"--format={fmt}", "--", f"cases/{cid}"], store.root)
-    entries = []
-    for rec in out.split("\0"):
-        rec = rec.strip("\n")
-        if not rec or rec.count("\x1f") < 5:
-            continue
-        sha, cdate, sig, author, signer, body = rec.split("\x1f", 5)
-        trailers = parse_trailers(body)
-        lines = body.strip().splitlines()
-        subject = lines[0] if lines else ""
-        paragraphs = body.strip().split("\n\n")
-        opinion = ""
-        if trailers.get("Kind") and len(paragraphs) >= 3:
-            opinion = "\n\n".join(paragraphs[1:-1]).strip()
-        entries.append({
-            "commit": sha, "committed_at": cdate, "decided_on": trailers.get("Decided-On"),
-            "signer": signer or (None if sig == "N" else author), "author": author, "role": trailers.get("Role"),
-            "signature": SIG_STATUS.get(sig, "unknown_key"), "action": trailers.get("Action"),
-            "kind": trailers.get("Kind"), "from": trailers.get("From"), "to": trailers.get("To"),
-            "opinion": opinion, "subject": subject,
-        })
-    return entries
 
 
 def parse_trailers(body: str) -> dict[str, str]:

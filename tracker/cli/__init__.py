@@ -15,7 +15,7 @@ from tracker.core.errors import RulesSayNo, TrackerError
 from tracker.core.i18n import language, pick, set_language
 
 COMMANDS = ("init", "jurisdictions", "new", "set", "attach", "list", "show", "actions", "advance", "check",
-            "due", "log", "demo", "hook")
+            "due", "log", "people", "verify", "sync", "remote", "clone", "demo", "hook")
 
 
 class Parser(argparse.ArgumentParser):
@@ -23,12 +23,16 @@ class Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {pick('用法错误', 'usage error')}: {message}\n")
 
 
-def common_parent() -> argparse.ArgumentParser:
+def common_parent(with_key: bool = True) -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(add_help=False)
     p.add_argument("--store", default=argparse.SUPPRESS, help=pick("案件库路径", "path of the case store"))
     p.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
                    help=pick("输出一个 JSON 文档", "print one JSON document"))
     p.add_argument("--lang", choices=("zh", "en"), default=argparse.SUPPRESS, help=pick("界面语言", "UI language"))
+    if with_key:
+        p.add_argument("--key", metavar="PATH", default=argparse.SUPPRESS,
+                       help=pick("本次命令使用的签名密钥（覆盖 git 的 user.signingkey）",
+                                 "signing key for this command (overrides git's user.signingkey)"))
     return p
 
 
@@ -68,9 +72,14 @@ def main(argv: list[str] | None = None) -> int:
     if not argv:
         argv = ["list"]  # until the terminal UI lands, plain `tracker` lists the cases
     args = parser.parse_args(argv)
-    for key, default in (("store", None), ("json", False), ("lang", None)):
+    for key, default in (("store", None), ("json", False), ("lang", None), ("key", None)):
         if not hasattr(args, key):
             setattr(args, key, default)
+    if args.key:
+        from tracker.store.signing import ENV_KEY
+
+        os.environ[ENV_KEY] = os.path.abspath(os.path.expanduser(args.key)) \
+            if not args.key.startswith(("key::", "ssh-")) and os.path.exists(os.path.expanduser(args.key)) else args.key
     if args.command is None:
         parser.print_help(sys.stderr)
         return 2

@@ -3,8 +3,9 @@
 from pathlib import Path
 
 from tracker import services
-from tracker.cli.output import emit_json, out
-from tracker.core.i18n import pick
+from tracker.cli.output import emit_json, err, out
+from tracker.core.i18n import pick, t
+from tracker.store.signing import signatures_required
 
 
 def register(sub, parent):
@@ -18,8 +19,11 @@ def register(sub, parent):
 def run(args) -> int:
     store = services.init_store(Path(args.path), args.name, args.email)
     if args.json:
-        emit_json({"path": str(store.root), "jurisdictions": sorted(store.packs)})
+        emit_json({"path": str(store.root), "jurisdictions": sorted(store.packs),
+                   "signed": signatures_required(store.root)})
     else:
         out(pick(f"已创建案件库：{store.root}", f"created case store: {store.root}"))
         out(pick(f"规则包：{'、'.join(sorted(store.packs))}", f"rule packs: {', '.join(sorted(store.packs))}"))
+    if not signatures_required(store.root):
+        err(t("init_unsigned"))
     return 0

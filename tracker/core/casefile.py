@@ -233,5 +233,42 @@ def render_decision(d: Decision) -> str:
     return "# 决定记录：一经写入不得修改 / Decision record: written once, never edited\n" + tomli_w.dumps(doc, multiline_strings=True)
 
 
+def assemble_case(cid: str, case_text: str, case_display: str, attachments: tuple[str, str] | None,
+                  decisions: list[tuple[str, str, str]],
+                  extra_facts: Callable[[str], dict[str, FactSpec]] | None = None) -> Case:
+    """A case from the texts of its files: ``case.toml``, ``attachments.toml`` (text, display) and
+    the decision files (file name, text, display). Shared by the store (working tree), the hooks
+    (the index) and the verifier (old commits)."""
+    from tracker.core.models import Finding
+    from tracker.core.i18n import Text
+
+    try:
+        case = parse_case(case_text, case_display, extra_facts)
+    except InputError as e:
+        if e.file is None:
+            raise InputError(e.message, file=case_display, line=1) from None
+        raise
+    if case.id != cid:
+        raise InputError(t("bad_case_file", error=pick(f"编号 {case.id!r} 与所在目录 {cid!r} 不符",
+                                                       f"id {case.id!r} does not match its folder {cid!r}")),
+                         file=case_display, line=1)
+    if attachments is not None:
+        case.attachments = parse_attachments(attachments[0], attachments[1])
+    for name, text, display in sorted(decisions):
+        m = DECISION_FILE_RE.match(name)
+        if not m:
+            case.problems.append(Finding(cid, "decision-file-name", "error",
+                                         Text(f"决定文件名不合规范：{name}", f"badly named decision file: {name}"),
+                                         None, display, None))
+            continue
+        dec = parse_decision(text, display)
+        if dec.seq != int(m.group(1)) or dec.action != m.group(2):
+            case.problems.append(Finding(cid, "decision-file-name", "error",
+                                         Text("决定文件名与内容不符", "decision file name does not match its content"),
+                                         None, display, 1))
+        case.decisions.append(dec)
+    return case
+
+
 def decision_filename(seq: int, action: str) -> str:
     return f"{seq:04d}-{action}.toml"

@@ -386,6 +386,11 @@ def load_pack(path: Path, display: str | None = None) -> Pack:
         raise InputError(t("bad_yaml", error=f"not UTF-8 ({e.reason})"), file=display) from None
     except OSError as e:
         raise InputError(t("file_missing", path=display), file=display) from None
+    return load_pack_text(text, display)
+
+
+def load_pack_text(text: str, display: str) -> Pack:
+    """A rule pack from its YAML text (a file, or a blob of an old commit for the verifier)."""
     try:
         data = _yaml().load(text)
     except MarkedYAMLError as e:

@@ -18,8 +18,13 @@ class GitError(InputError):
         self.returncode = returncode
 
 
+# Set by git for a pre-receive hook: the pushed objects wait in a quarantine that git commands run
+# by the hook must see. Everything else GIT_* is dropped so that nothing leaks from the caller.
+_KEEP = ("GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_QUARANTINE_PATH")
+
+
 def git_env(extra: dict | None = None) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_") or k in _KEEP}
     env["LC_ALL"] = env.get("LC_ALL") or "C.UTF-8"
     if extra:
         env.update(extra)
@@ -59,4 +64,9 @@ def is_repo(path: Path) -> bool:
 
 def has_commits(cwd: Path) -> bool:
     return subprocess.run(["git", "rev-parse", "--verify", "-q", "HEAD"], cwd=cwd, capture_output=True,
+                          env=git_env()).returncode == 0
+
+
+def is_ancestor(cwd: Path, a: str, b: str) -> bool:
+    return subprocess.run(["git", "merge-base", "--is-ancestor", a, b], cwd=cwd, capture_output=True,
                           env=git_env()).returncode == 0

@@ -9,13 +9,12 @@ from functools import cached_property
 from pathlib import Path
 
 from tracker.core import engine
-from tracker.core.calendar import WorkCalendar, weekday_calendar
-from tracker.core.casefile import (CASE_ID_RE, DECISION_FILE_RE, parse_attachments, parse_case, parse_decision)
+from tracker.core.calendar import CALENDAR_DIR, WorkCalendar, load_calendar
+from tracker.core.casefile import CASE_ID_RE, assemble_case
 from tracker.core.errors import InputError
 from tracker.core.facts import parse_date
 from tracker.core.i18n import pick, t
-from tracker.core.models import Case, Finding
-from tracker.core.i18n import Text
+from tracker.core.models import Case
 from tracker.core.pack import Pack, load_packs, resolve_pack
 from tracker.store.fsutil import sha256_file
 
@@ -63,9 +62,23 @@ class Store:
     def pack(self, name: str) -> Pack:
         return resolve_pack(self.packs, name)
 
-    @cached_property
+    @property
     def calendar(self) -> WorkCalendar:
-        return weekday_calendar()
+        """The store's working-day calendar, read once from ``jurisdictions/calendars/<year>.yaml``.
+
+        Years without a file are counted Monday to Friday and marked estimated. A malformed file is
+        bad input (file:line), raised again on every use rather than read again for every case.
+        """
+        got = self.__dict__.get("_calendar")
+        if got is None:
+            try:
+                got = load_calendar_cached(self.root)
+            except InputError as e:
+                got = e
+            self.__dict__["_calendar"] = got
+        if isinstance(got, InputError):
+            raise InputError(got.message, file=got.file, line=got.line)
+        return got
 
     # -- cases ---------------------------------------------------------------------------
     @property
@@ -100,42 +113,21 @@ class Store:
         d = self.case_dir(cid)
         path = d / "case.toml"
         display = self.rel(path)
-        text = _read_text(path, display)
-        try:
-            case = parse_case(text, display, self._extra_facts)
-        except InputError as e:
-            if e.file is None:
-                raise InputError(e.message, file=display, line=1) from None
-            raise
-        if case.id != cid:
-            raise InputError(t("bad_case_file", error=pick(f"编号 {case.id!r} 与所在目录 {cid!r} 不符", f"id {case.id!r} does not match its folder {cid!r}")),
-                             file=display, line=1)
         man = d / "attachments.toml"
-        if man.exists():
-            case.attachments = parse_attachments(_read_text(man, self.rel(man)), self.rel(man))
-            if check_files:
-                for a in case.attachments:
-                    f = d / "attachments" / a.name
-                    a.present = f.is_file()
-                    if a.present:
-                        a.actual_sha256 = sha256_file(f)
         ddir = d / "decisions"
+        decisions = []
         if ddir.is_dir():
-            for f in sorted(ddir.iterdir()):
-                if f.name.startswith("."):
-                    continue
-                m = DECISION_FILE_RE.match(f.name)
-                if not m:
-                    case.problems.append(Finding(cid, "decision-file-name", "error",
-                                                 Text(f"决定文件名不合规范：{f.name}", f"badly named decision file: {f.name}"),
-                                                 None, self.rel(f), None))
-                    continue
-                dec = parse_decision(_read_text(f, self.rel(f)), self.rel(f))
-                if dec.seq != int(m.group(1)) or dec.action != m.group(2):
-                    case.problems.append(Finding(cid, "decision-file-name", "error",
-                                                 Text("决定文件名与内容不符", "decision file name does not match its content"),
-                                                 None, self.rel(f), 1))
-                case.decisions.append(dec)
+            decisions = [(f.name, _read_text(f, self.rel(f)), self.rel(f))
+                         for f in sorted(ddir.iterdir()) if not f.name.startswith(".")]
+        case = assemble_case(cid, _read_text(path, display), display,
+                             (_read_text(man, self.rel(man)), self.rel(man)) if man.exists() else None,
+                             decisions, self._extra_facts)
+        if check_files:
+            for a in case.attachments:
+                f = d / "attachments" / a.name
+                a.present = f.is_file()
+                if a.present:
+                    a.actual_sha256 = sha256_file(f)
         return case
 
     def view(self, case: Case, on: _dt.date | None = None) -> engine.CaseView:
@@ -176,40 +168,77 @@ def load_packs_cached(directory: Path, root: Path) -> dict[str, Pack]:
     Parsing and validating the five packs costs ~0.4 s; the cache makes every later command start
     fast. A pack that changes has another hash, so the cache can never serve a stale pack.
     """
-    import hashlib
-    import pickle
-
-    from tracker import __version__
-    from tracker.core.pack import load_pack
-
     cache = root / ".git" / "tracker-cache" if (root / ".git").is_dir() else None
-    code = _core_fingerprint()
     packs: dict[str, Pack] = {}
     for path in sorted(directory.glob("*.yaml")):
         display = str(path.relative_to(root))
-        data = path.read_bytes()
-        key = hashlib.sha256(data + display.encode() + __version__.encode() + code).hexdigest()
-        pack = None
-        if cache is not None:
-            f = cache / f"pack-{key}.pickle"
-            try:
-                pack = pickle.loads(f.read_bytes())
-            except Exception:  # missing, truncated or from another version: rebuild
-                pack = None
-        if pack is None:
-            pack = load_pack(path, display)
-            if cache is not None:
-                try:
-                    cache.mkdir(exist_ok=True)
-                    tmp = cache / f".pack-{key}.{os.getpid()}"
-                    tmp.write_bytes(pickle.dumps(pack))
-                    os.replace(tmp, cache / f"pack-{key}.pickle")
-                except OSError:
-                    pass
+        pack = pack_from_bytes(path.read_bytes(), display, cache)
         if pack.id in packs:
             raise InputError(t("bad_pack", error=f"duplicate pack id {pack.id!r}"), file=display, line=1)
         packs[pack.id] = pack
     return packs
+
+
+def pack_from_bytes(data: bytes, display: str, cache: Path | None) -> Pack:
+    """Parse a rule pack, reusing the pickled result for the same bytes, path and code."""
+    import hashlib
+    import pickle
+
+    from tracker import __version__
+    from tracker.core.pack import load_pack_text
+
+    key = hashlib.sha256(data + display.encode() + __version__.encode() + _core_fingerprint()).hexdigest()
+    if cache is not None:
+        try:
+            return pickle.loads((cache / f"pack-{key}.pickle").read_bytes())
+        except Exception:  # missing, truncated or from another version: rebuild
+            pass
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise InputError(t("bad_yaml", error=f"not UTF-8 ({e.reason})"), file=display) from None
+    pack = load_pack_text(text, display)
+    if cache is not None:
+        try:
+            cache.mkdir(exist_ok=True)
+            tmp = cache / f".pack-{key}.{os.getpid()}"
+            tmp.write_bytes(pickle.dumps(pack))
+            os.replace(tmp, cache / f"pack-{key}.pickle")
+        except OSError:
+            pass
+    return pack
+
+
+def load_calendar_cached(root: Path) -> WorkCalendar:
+    """The store's working-day calendar, parsed once per content of its files (a disposable cache
+    under .git keyed by every file's name and bytes and by the code, like the rule packs)."""
+    import hashlib
+    import pickle
+
+    from tracker import __version__
+
+    directory = root / CALENDAR_DIR
+    cache = root / ".git" / "tracker-cache" if (root / ".git").is_dir() else None
+    if cache is None or not directory.is_dir():
+        return load_calendar(directory, root)
+    h = hashlib.sha256(__version__.encode() + _core_fingerprint())
+    for f in sorted(directory.iterdir()):
+        if f.is_file() and f.suffix.lower() in (".yaml", ".yml"):
+            h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+    path = cache / f"calendar-{h.hexdigest()}.pickle"
+    try:
+        return pickle.loads(path.read_bytes())
+    except Exception:  # missing, truncated or from another version: rebuild
+        pass
+    cal = load_calendar(directory, root)  # a malformed file raises and is never cached
+    try:
+        cache.mkdir(exist_ok=True)
+        tmp = cache / f".calendar-{h.hexdigest()}.{os.getpid()}"
+        tmp.write_bytes(pickle.dumps(cal))
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    return cal
 
 
 def _read_text(path: Path, display: str) -> str:

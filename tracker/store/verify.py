@@ -1,0 +1,729 @@
+"""Verify a store's history from its trust root.
+
+Every commit is checked on its own, from git objects alone (so the same code runs in a clone, in
+the shared remote's pre-receive hook, and on a bare repository):
+
+- its signature (SSH signatures verified in-process with ``cryptography``; OpenPGP through
+  ``git verify-commit``);
+- that the signer is authorized by the policy *in the parent commit* for what the commit does:
+  an admin for the policy, rule packs and hooks; the decision's role (``heyuan:finance``) for a
+  decision; a role in the case's jurisdiction (a clerk only for its own unit) for facts and
+  documents; anyone in the policy for a merge;
+- its shape: one case per commit, at most one new decision, decision files never edited or
+  deleted, trailers that agree with the decision file;
+- that a new decision is a legal transition under the rule pack in force (the parent's pack,
+  replaying the case's earlier decisions, with the same engine the CLI uses);
+- for merges: nothing that is in neither parent, and no case with new decisions on both sides
+  (two offices deciding the same case concurrently).
+
+The result of each commit depends only on the commit and its parents, so results are cached by
+commit id (``.git/tracker-cache/verify-*.pickle``): a re-run checks only new commits.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import re
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from tracker.core import engine
+from tracker.core.calendar import WorkCalendar, weekday_calendar
+from tracker.core.casefile import CASE_ID_RE, assemble_case, parse_decision
+from tracker.core.errors import InputError, RulesSayNo, TrackerError
+from tracker.core.facts import coerce, spec_for, to_plain
+from tracker.core.i18n import Text
+from tracker.core.pack import Pack
+from tracker.core.policy import Need, Policy, authorize, normalize_key, parse_policy
+from tracker.store import git, sshsig
+from tracker.store.objects import ZERO, CatFile, Change, CommitObj, log_changes, parse_commit, parse_tree
+
+POLICY = ".tracker/policy.toml"
+CACHE_VERSION = 1
+_CASE_PATH = re.compile(r"^cases/([^/]+)/(.+)$")
+
+SIGNATURE_WORDS = {
+    "good": Text("已验证", "verified"),
+    "unknown_key": Text("未知密钥", "unknown key"),
+    "unauthorized": Text("未授权", "unauthorized"),
+    "bad": Text("签名无效", "bad signature"),
+    "unsigned": Text("未签名", "unsigned"),
+}
+
+
+@dataclass
+class Problem:
+    commit: str
+    case: str | None
+    rule: str
+    message: Text
+
+    def as_dict(self) -> dict:
+        return {"commit": self.commit, "case": self.case, "rule": self.rule, "message": str(self.message),
+                "message_zh": self.message.zh, "message_en": self.message.en}
+
+
+@dataclass
+class CommitResult:
+    commit: str
+    signature: str                 # good | bad | unknown_key | unauthorized | unsigned
+    key: str | None = None         # the signer's normalized public key
+    fingerprint: str | None = None
+    signer: str | None = None      # "Name <email>" from the policy
+    case: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    checked: int                   # commits in the verified history
+    new: int                       # of which checked in this run (the rest came from the cache)
+    problems: list[Problem]
+    results: dict[str, CommitResult]
+    trust_root: str | None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict:
+        return {"ok": self.ok, "checked": self.checked, "new": self.new, "trust_root": self.trust_root,
+                "problems": [p.as_dict() for p in self.problems]}
+
+
+# ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Env:
+    """The rule-relevant files of a commit: policy, rule packs and calendars, by blob id."""
+
+    policy: str | None
+    packs: tuple[tuple[str, str], ...]       # (path, oid) of jurisdictions/*.yaml
+    calendars: tuple[tuple[str, str], ...]   # (path, oid) of jurisdictions/calendars/*.yaml
+
+    def updated(self, changes: Iterable[Change]) -> "Env":
+        policy, packs, cals = self.policy, dict(self.packs), dict(self.calendars)
+        touched = False
+        for c in changes:
+            if c.is_tree:
+                continue
+            if c.path == POLICY:
+                policy, touched = (None if c.status == "D" else c.new), True
+            elif _is_pack(c.path):
+                touched = True
+                if c.status == "D":
+                    packs.pop(c.path, None)
+                else:
+                    packs[c.path] = c.new
+            elif _is_calendar(c.path):
+                touched = True
+                if c.status == "D":
+                    cals.pop(c.path, None)
+                else:
+                    cals[c.path] = c.new
+        if not touched:
+            return self
+        return Env(policy, tuple(sorted(packs.items())), tuple(sorted(cals.items())))
+
+
+EMPTY_ENV = Env(None, (), ())
+
+
+def _is_pack(path: str) -> bool:
+    return path.startswith("jurisdictions/") and path.count("/") == 1 and path.endswith(".yaml")
+
+
+def _is_calendar(path: str) -> bool:
+    return path.startswith("jurisdictions/calendars/") and path.count("/") == 2 and path.endswith(".yaml")
+
+
+def _p(commit: str, case: str | None, rule: str, zh: str, en: str) -> Problem:
+    return Problem(commit, case, rule, Text(zh, en))
+
+
+# ---------------------------------------------------------------------------------------
+
+class Verifier:
+    def __init__(self, root: Path, *, cache_dir: Path | None = None,
+                 calendar_loader: Callable[[list[tuple[str, str]]], WorkCalendar] | None = None):
+        self.root = root
+        self.cat = CatFile(root)
+        self.cache_dir = cache_dir
+        self.calendar_loader = calendar_loader
+        self._text: dict[str, str | None] = {}
+        self._policies: dict[str | None, Policy | None] = {}
+        self._packs: dict[tuple, dict[str, Pack] | TrackerError] = {}
+        self._pack_by_oid: dict[tuple[str, str], Pack | TrackerError] = {}
+        self._calendars: dict[tuple, WorkCalendar] = {}
+        self._cases: dict[tuple, object] = {}
+        self._envs: dict[str, Env] = {}
+
+    # -- object access -------------------------------------------------------------------
+    def text(self, oid: str) -> str | None:
+        if oid in self._text:
+            return self._text[oid]
+        got = self.cat.get(oid)
+        value = None
+        if got is not None:
+            try:
+                value = got[2].decode("utf-8")
+            except UnicodeDecodeError:
+                value = None
+        self._text[oid] = value
+        return value
+
+    def tree(self, oid: str) -> list[tuple[str, str, str]]:
+        got = self.cat.get(oid)
+        return parse_tree(got[2]) if got and got[1] == "tree" else []
+
+    def policy(self, oid: str | None) -> Policy | None:
+        if oid not in self._policies:
+            pol = None
+            if oid is not None:
+                txt = self.text(oid)
+                try:
+                    pol = parse_policy(txt, POLICY) if txt is not None else None
+                except InputError:
+                    pol = None
+            self._policies[oid] = pol
+        return self._policies[oid]
+
+    def pack_blob(self, path: str, oid: str) -> Pack | TrackerError:
+        key = (path, oid)
+        if key not in self._pack_by_oid:
+            from tracker.store.store import pack_from_bytes
+
+            got = self.cat.get(oid)
+            try:
+                self._pack_by_oid[key] = pack_from_bytes(got[2] if got else b"", path, self.cache_dir)
+            except TrackerError as e:
+                self._pack_by_oid[key] = e
+        return self._pack_by_oid[key]
+
+    def packs(self, env: Env) -> dict[str, Pack]:
+        if env.packs not in self._packs:
+            out: dict[str, Pack] = {}
+            for path, oid in env.packs:
+                p = self.pack_blob(path, oid)
+                if isinstance(p, Pack):
+                    out[p.id] = p
+            self._packs[env.packs] = out
+        return self._packs[env.packs]
+
+    def calendar(self, env: Env) -> WorkCalendar:
+        if env.calendars not in self._calendars:
+            cal = None
+            if self.calendar_loader is not None and env.calendars:
+                texts = [(path, self.text(oid) or "") for path, oid in env.calendars]
+                try:
+                    cal = self.calendar_loader(texts)
+                except TrackerError:
+                    cal = None
+            self._calendars[env.calendars] = cal or weekday_calendar()
+        return self._calendars[env.calendars]
+
+    def env_of(self, commit: str) -> Env:
+        """The Env of a commit not processed in this run (read from its tree)."""
+        if commit in self._envs:
+            return self._envs[commit]
+        got = self.cat.get(commit)
+        env = EMPTY_ENV
+        if got and got[1] == "commit":
+            c = parse_commit(commit, got[2])
+            policy, packs, cals = None, [], []
+            for mode, name, oid in self.tree(c.tree):
+                if name == ".tracker" and mode == "40000":
+                    policy = next((o for m, n, o in self.tree(oid) if n == "policy.toml"), None)
+                elif name == "jurisdictions" and mode == "40000":
+                    for m, n, o in self.tree(oid):
+                        if m != "40000" and n.endswith(".yaml"):
+                            packs.append((f"jurisdictions/{n}", o))
+                        elif n == "calendars" and m == "40000":
+                            cals += [(f"jurisdictions/calendars/{n2}", o2) for m2, n2, o2 in self.tree(o)
+                                     if n2.endswith(".yaml")]
+            env = Env(policy, tuple(sorted(packs)), tuple(sorted(cals)))
+        self._envs[commit] = env
+        return env
+
+    def case_at(self, tree_oid: str, cid: str, env: Env):
+        """The case as it is in a case tree, or the InputError that reading it raises."""
+        key = (tree_oid, env.packs)
+        if key in self._cases:
+            return self._cases[key]
+        files = {n: (m, o) for m, n, o in self.tree(tree_oid)}
+        packs = self.packs(env)
+
+        def extra(j: str):
+            if j not in packs:
+                raise InputError(Text(f"未知辖区“{j}”", f"unknown jurisdiction {j!r}").__str__())
+            return packs[j].fact_specs()
+
+        try:
+            if "case.toml" not in files:
+                raise InputError(Text("缺少 case.toml", "case.toml is missing").__str__(), file=f"cases/{cid}/case.toml")
+            att = files.get("attachments.toml")
+            decisions = []
+            if "decisions" in files:
+                for m, n, o in self.tree(files["decisions"][1]):
+                    decisions.append((n, self.text(o) or "", f"cases/{cid}/decisions/{n}"))
+            result = assemble_case(cid, self.text(files["case.toml"][1]) or "", f"cases/{cid}/case.toml",
+                                   (self.text(att[1]) or "", f"cases/{cid}/attachments.toml") if att else None,
+                                   decisions, extra)
+        except InputError as e:
+            result = e
+        self._cases[key] = result
+        return result
+
+    # -- signatures ------------------------------------------------------------------------
+    def signature(self, c: CommitObj) -> tuple[str, str | None]:
+        """("signed", key) when the signature is valid, ("bad", None) or ("unsigned", None)."""
+        st = c.sig_type
+        if st is None:
+            return "unsigned", None
+        if st == "ssh":
+            try:
+                pub = sshsig.verify(c.signature, c.payload, "git")
+            except sshsig.SshSigError:
+                return "bad", None
+            return "signed", normalize_key(pub.openssh())
+        if st == "openpgp":
+            return self._openpgp(c.oid)
+        return "bad", None
+
+    def _openpgp(self, oid: str) -> tuple[str, str | None]:
+        proc = subprocess.run(["git", "verify-commit", "--raw", oid], cwd=self.root, capture_output=True,
+                              env=git.git_env())
+        out = proc.stderr.decode("utf-8", "replace")
+        m = re.search(r"^\[GNUPG:\] VALIDSIG (\S+)(?: .*)? ([0-9A-F]{40})\s*$", out, re.M)
+        if m:
+            return "signed", f"openpgp:{m.group(2)}"
+        m = re.search(r"^\[GNUPG:\] VALIDSIG ([0-9A-F]{40})", out, re.M)
+        if m:
+            return "signed", f"openpgp:{m.group(1)}"
+        if "NO_PUBKEY" in out:
+            return "signed_unknown", None
+        return "bad", None
+
+    # -- one commit ------------------------------------------------------------------------
+    def check(self, c: CommitObj, diffs: list[list[Change]], trust_root: str | None) -> CommitResult:
+        parent_env = self.env_of(c.parents[0]) if c.parents else EMPTY_ENV
+        env = parent_env.updated(diffs[0] if diffs else [])
+        self._envs[c.oid] = env
+        status, key = self.signature(c)
+        res = CommitResult(c.oid, "unsigned")
+        probs = res.problems
+        if status == "signed_unknown":
+            status, key = "signed", None
+        if not c.parents:
+            # the trust root is pinned by id; any other root commit is foreign history
+            own = self.policy(env.policy)
+            res.signature = ("unsigned" if status == "unsigned" else "bad" if status == "bad"
+                             else "good" if own and key and own.by_key(key) else "unknown_key")
+            self._describe(res, own, key)
+            if trust_root and c.oid != trust_root:
+                probs.append(_p(c.oid, None, "foreign-root",
+                                "历史中出现了另一个起点提交（不是本库固定的信任根）",
+                                "a root commit other than the pinned trust root"))
+            return res
+        policy = self.policy(parent_env.policy)
+        if len(c.parents) > 1:
+            need, case_id = Need("member"), None
+            self._check_merge(c, diffs, probs)
+        else:
+            need, case_id = self._check_shape(c, diffs[0], parent_env, env, probs)
+        res.case = case_id
+        # signature and authorization against the parent's policy
+        if status == "unsigned":
+            res.signature = "unsigned"
+            probs.append(_p(c.oid, case_id, "unsigned", "提交没有签名", "the commit is not signed"))
+        elif status == "bad":
+            res.signature = "bad"
+            probs.append(_p(c.oid, case_id, "bad-signature", "签名无效（内容被改动或签名损坏）",
+                            "the signature does not verify (altered content or broken signature)"))
+        elif policy is None:
+            res.signature = "unknown_key"
+            probs.append(_p(c.oid, case_id, "policy-unreadable", "上一提交的授权策略无法读取，无法确认签名人",
+                            "the parent's policy cannot be read, so the signer cannot be checked"))
+        else:
+            verdict = authorize(policy, key or "", need) if key else None
+            if verdict is None:
+                res.signature = "unknown_key"
+                probs.append(_p(c.oid, case_id, "unknown-key", "签名所用的 OpenPGP 公钥不在本机密钥环中",
+                                "the OpenPGP key of the signature is not in the local keyring"))
+            else:
+                res.signature = verdict.status
+                self._describe(res, policy, key)
+                if verdict.status == "unknown_key":
+                    own = self.policy(env.policy)
+                    if env.policy != parent_env.policy and own is not None and own.by_key(key):
+                        probs.append(_p(c.oid, case_id, "self-authorization",
+                                        "提交把自己的签名密钥加入授权策略：不能自我授权（按上一提交的策略，该密钥未知）",
+                                        "the commit adds its own signing key to the policy: a commit cannot "
+                                        "authorize itself (the key is unknown to the parent's policy)"))
+                    else:
+                        probs.append(_p(c.oid, case_id, "unknown-key",
+                                        f"签名密钥 {res.fingerprint} 不在（上一提交的）授权策略中",
+                                        f"signing key {res.fingerprint} is not in the parent's policy"))
+                elif verdict.status == "unauthorized":
+                    probs.append(Problem(c.oid, case_id, "unauthorized", verdict.reason))
+        return res
+
+    def _describe(self, res: CommitResult, policy: Policy | None, key: str | None) -> None:
+        res.key = key
+        if key and not key.startswith("openpgp:"):
+            try:
+                res.fingerprint = sshsig.parse_public_key(key).fingerprint
+            except sshsig.SshSigError:  # pragma: no cover
+                res.fingerprint = None
+        elif key:
+            res.fingerprint = key
+        person = policy.by_key(key) if policy and key else None
+        if person:
+            res.signer = f"{person.name} <{person.email}>"
+
+    def _check_shape(self, c: CommitObj, changes: list[Change], parent_env: Env, env: Env,
+                     probs: list[Problem]) -> tuple[Need, str | None]:
+        files = [ch for ch in changes if not ch.is_tree]
+        case_trees = {ch.path[6:]: ch for ch in changes if ch.is_tree and ch.path.count("/") == 1
+                      and ch.path.startswith("cases/")}
+        by_case: dict[str, list[tuple[str, Change]]] = {}
+        other: list[Change] = []
+        for ch in files:
+            m = _CASE_PATH.match(ch.path)
+            if m and CASE_ID_RE.match(m.group(1)):
+                by_case.setdefault(m.group(1), []).append((m.group(2), ch))
+            else:
+                other.append(ch)
+        trailers = _trailers(c.message)
+        if other:
+            if by_case:
+                probs.append(_p(c.oid, None, "mixed-commit", "同一提交既修改案件又修改库设置（策略、规则包或钩子）",
+                                "the commit changes cases and the store's settings (policy, rule packs or hooks) together"))
+            self._check_settings(c, other, env, probs)
+            return Need("admin"), None
+        if not by_case:
+            return Need("member"), None   # an empty commit: only someone in the policy may make it
+        if len(by_case) > 1:
+            probs.append(_p(c.oid, None, "multiple-cases", f"一个提交修改了多个案件：{'、'.join(sorted(by_case))}",
+                            f"one commit changes several cases: {', '.join(sorted(by_case))}"))
+        cid = sorted(by_case)[0]
+        added: list[Change] = []
+        for rest, ch in by_case[cid]:
+            if rest.startswith("decisions/"):
+                if ch.status == "A":
+                    added.append(ch)
+                elif ch.status == "D":
+                    probs.append(_p(c.oid, cid, "decision-deleted", f"删除了决定记录 {ch.path}（决定只能追加，不得删除）",
+                                    f"decision record {ch.path} deleted (decisions are append-only)"))
+                else:
+                    probs.append(_p(c.oid, cid, "decision-edited", f"修改了决定记录 {ch.path}（决定一经写入不得修改）",
+                                    f"decision record {ch.path} edited (decisions are written once)"))
+        if trailers.get("Case") and trailers["Case"] != cid:
+            probs.append(_p(c.oid, cid, "trailer-mismatch", f"提交说明中的 Case: {trailers['Case']} 与所改案件 {cid} 不符",
+                            f"trailer Case: {trailers['Case']} does not match the changed case {cid}"))
+        tree = case_trees.get(cid)
+        new_tree = tree.new if tree and tree.new != ZERO else None
+        old_tree = tree.old if tree and tree.old != ZERO else None
+        packs = self.packs(env)
+        after = self.case_at(new_tree, cid, env) if new_tree else None
+        before = self.case_at(old_tree, cid, parent_env) if old_tree else None
+        if isinstance(after, InputError):
+            probs.append(_p(c.oid, cid, "malformed-file", f"{_where(after)}：{after.message}", f"{_where(after)}: {after.message}"))
+            after = None
+        known_states = [x for x in (before, after) if x is not None and not isinstance(x, InputError)]
+        jur = known_states[0].jurisdiction if known_states else None
+        units = tuple(sorted({x.unit for x in known_states}))
+        if len(added) > 1:
+            probs.append(_p(c.oid, cid, "multiple-decisions", "一个提交含有多项决定（每项决定应单独提交）",
+                            "one commit holds several decisions (each decision is its own commit)"))
+        if len(added) == 1:
+            ch = added[0]
+            try:
+                dec = parse_decision(self.text(ch.new) or "", ch.path)
+            except InputError as e:
+                probs.append(_p(c.oid, cid, "malformed-file", f"{_where(e)}：{e.message}", f"{_where(e)}: {e.message}"))
+                return Need("decision", jur, "?", units), cid
+            self._check_decision(c, cid, dec, before, after, packs, self.calendar(env), trailers, probs)
+            return Need("decision", jur, dec.role, units), cid
+        return Need("case", jur, None, units), cid
+
+    def _check_settings(self, c: CommitObj, other: list[Change], env: Env, probs: list[Problem]) -> None:
+        for ch in other:
+            if ch.status == "D":
+                continue
+            if ch.path == POLICY:
+                txt = self.text(ch.new)
+                try:
+                    pol = parse_policy(txt or "", POLICY)
+                except InputError as e:
+                    probs.append(_p(c.oid, None, "malformed-policy", f"{_where(e)}：{e.message}", f"{_where(e)}: {e.message}"))
+                    continue
+                if not any(p.keys for p in pol.admins()) and self.policy(self.env_of(c.parents[0]).policy if c.parents else None):
+                    prev = self.policy(self.env_of(c.parents[0]).policy)
+                    if prev is not None and any(p.keys for p in prev.admins()):
+                        probs.append(_p(c.oid, None, "policy-no-admin", "修改后的授权策略中没有持有密钥的管理员",
+                                        "after this change no admin with a key is left in the policy"))
+            elif _is_pack(ch.path):
+                p = self.pack_blob(ch.path, ch.new)
+                if isinstance(p, TrackerError):
+                    probs.append(_p(c.oid, None, "malformed-pack", f"{_where(p)}：{p.message}", f"{_where(p)}: {p.message}"))
+
+    def _check_decision(self, c: CommitObj, cid: str, dec, before, after, packs: dict[str, Pack],
+                        calendar: WorkCalendar, trailers: dict, probs: list[Problem]) -> None:
+        def bad(rule: str, zh: str, en: str) -> None:
+            probs.append(_p(c.oid, cid, rule, zh, en))
+
+        if before is None or isinstance(before, InputError):
+            bad("illegal-transition", f"{dec.file}：作出决定前案件不存在或无法读取",
+                f"{dec.file}: the case did not exist or could not be read before the decision")
+            return
+        pack = packs.get(before.jurisdiction)
+        if pack is None:
+            bad("illegal-transition", f"没有“{before.jurisdiction}”的规则包", f"no rule pack for {before.jurisdiction!r}")
+            return
+        specs = pack.fact_specs()
+        try:
+            values = {k: (None if v == "" else coerce(spec_for(k, specs), v)) for k, v in dec.set_facts.items()}
+            view = engine.evaluate(pack, before, dec.decided_on, calendar)
+            expected = engine.decide(view, dec.action, role=dec.role or None, on=dec.decided_on, opinion=dec.opinion,
+                                     set_facts=values)
+        except (RulesSayNo, InputError) as e:
+            reasons = "；".join(getattr(e, "reasons", []) or [])
+            bad("illegal-transition", f"{dec.file}：规则不允许该决定：{e.message}" + (f"（{reasons}）" if reasons else ""),
+                f"{dec.file}: the rules do not allow this decision: {e.message}" + (f" ({reasons})" if reasons else ""))
+            return
+        except Exception as e:  # a crashing rule is a finding, not a crash
+            bad("rule-crashed", f"{dec.file}：检查时出错：{e!r}", f"{dec.file}: checking failed: {e!r}")
+            return
+        diffs = [(k, getattr(dec, a), getattr(expected, a)) for k, a in
+                 (("seq", "seq"), ("from", "from_stage"), ("to", "to_stage"), ("kind", "kind"), ("track", "track"),
+                  ("role", "role"))
+                 if getattr(dec, a) != getattr(expected, a) and not (k == "track" and getattr(dec, a) is None)]
+        if diffs:
+            txt = ", ".join(f"{k}={a!r}≠{b!r}" for k, a, b in diffs)
+            bad("decision-mismatch", f"{dec.file}：决定记录与规则推出的结果不符（{txt}）",
+                f"{dec.file}: the decision record disagrees with the rules ({txt})")
+        if after is not None and not isinstance(after, InputError):
+            want = to_plain(engine.apply_facts(before.facts, values))
+            if to_plain(after.facts) != want:
+                changed = sorted(k for k in set(want) | set(to_plain(after.facts))
+                                 if want.get(k) != to_plain(after.facts).get(k))
+                bad("decision-facts", f"决定提交改动了决定记录之外的事实：{'、'.join(changed)}",
+                    f"the decision commit changes facts its decision does not record: {', '.join(changed)}")
+        checks = (("Action", dec.action), ("From", dec.from_stage), ("To", dec.to_stage), ("Role", dec.role),
+                  ("Decided-On", dec.decided_on.isoformat()))
+        wrong = [f"{k}: {trailers.get(k)!r}≠{v!r}" for k, v in checks if trailers.get(k) != v]
+        if wrong:
+            bad("trailer-mismatch", f"提交说明的结构化尾注与决定记录不符：{'; '.join(wrong)}",
+                f"the commit trailers disagree with the decision record: {'; '.join(wrong)}")
+
+    def _check_merge(self, c: CommitObj, diffs: list[list[Change]], probs: list[Problem]) -> None:
+        sides = [{ch.path: ch for ch in d if not ch.is_tree} for d in diffs]
+        both = set(sides[0]).intersection(*sides[1:]) if len(sides) > 1 else set()
+        for path in sorted(both):
+            probs.append(_p(c.oid, _case_of(path), "merge-changes",
+                            f"合并提交改动了 {path}，其内容与两边都不同（合并只能汇合，不能另加修改）",
+                            f"the merge changes {path} to content found in neither parent"))
+        new_decisions: list[dict[str, list[str]]] = []
+        for side in sides:
+            per: dict[str, list[str]] = {}
+            for path, ch in side.items():
+                m = _CASE_PATH.match(path)
+                if m and m.group(2).startswith("decisions/"):
+                    if ch.status == "A":
+                        per.setdefault(m.group(1), []).append(m.group(2)[10:])
+                    elif ch.status == "D":
+                        probs.append(_p(c.oid, m.group(1), "decision-deleted", f"合并删除了决定记录 {path}",
+                                        f"the merge deletes decision record {path}"))
+                    elif path not in both:
+                        probs.append(_p(c.oid, m.group(1), "decision-edited", f"合并修改了决定记录 {path}",
+                                        f"the merge edits decision record {path}"))
+            new_decisions.append(per)
+        if len(new_decisions) > 1:
+            # what the merge adds relative to one parent came from the other side, and vice versa
+            for cid in sorted(set(new_decisions[0]).intersection(*new_decisions[1:])):
+                theirs, ours = new_decisions[0][cid], new_decisions[1][cid]
+                probs.append(_p(c.oid, cid, "concurrent-decisions",
+                                f"案件 {cid} 在两处同时作出了决定（{'、'.join(ours)} 与 {'、'.join(theirs)}），合并不能把两者拼在一起",
+                                f"case {cid} got decisions in two places at once ({', '.join(ours)} and "
+                                f"{', '.join(theirs)}); a merge cannot splice them together"))
+
+    # -- a whole history -------------------------------------------------------------------
+    def run(self, oids: list[str], trust_root: str | None, progress: Callable[[int, int], None] | None = None
+            ) -> dict[str, CommitResult]:
+        """Check ``oids`` (parents before children)."""
+        changes = log_changes(self.root, oids)
+        results: dict[str, CommitResult] = {}
+        raw = dict((n, got) for n, got in self.cat.get_many(oids))
+        total = len(oids)
+        for i, oid in enumerate(oids):
+            got = raw.pop(oid)
+            if got is None or got[1] != "commit":
+                continue
+            c = parse_commit(oid, got[2])
+            cc = changes.get(oid)
+            diffs = cc.diffs if cc else [[]]
+            if len(c.parents) > 1:
+                diffs = [self._diff(p, oid) for p in c.parents]
+            results[oid] = self.check(c, diffs, trust_root)
+            if progress and (i % 500 == 0 or i == total - 1):
+                progress(i + 1, total)
+        return results
+
+    def _diff(self, a: str, b: str) -> list[Change]:
+        out = git.run_bytes(["diff-tree", "-r", "-t", "-z", "--no-renames", "--no-abbrev", a, b], self.root)
+        toks = out.split(b"\0")
+        changes = []
+        i = 0
+        while i + 1 < len(toks):
+            meta = toks[i].decode().split()
+            if not meta or not meta[0].startswith(":"):
+                i += 1
+                continue
+            changes.append(Change(meta[4][0], toks[i + 1].decode("utf-8", "surrogateescape"), meta[0][1:], meta[1],
+                                  meta[2], meta[3]))
+            i += 2
+        return changes
+
+    def close(self) -> None:
+        self.cat.close()
+
+
+def _case_of(path: str) -> str | None:
+    m = _CASE_PATH.match(path)
+    return m.group(1) if m else None
+
+
+def _where(e: TrackerError) -> str:
+    if e.file and e.line:
+        return f"{e.file}:{e.line}"
+    return e.file or ""
+
+
+def _trailers(message: str) -> dict[str, str]:
+    paras = message.strip().split("\n\n")
+    out: dict[str, str] = {}
+    for line in paras[-1].splitlines() if paras else []:
+        k, sep, v = line.partition(": ")
+        if sep and k and " " not in k:
+            out[k] = v.strip()
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# entry points
+
+def _rev_list(root: Path, args: list[str]) -> list[str]:
+    out = git.run(["rev-list", "--topo-order", "--reverse", *args], root)
+    return out.split()
+
+
+def trust_root_of(root: Path) -> str | None:
+    return git.config_get(root, "tracker.trustRoot")
+
+
+def _cache_path(root: Path, trust: str | None) -> Path | None:
+    gitdir = Path(git.run(["rev-parse", "--absolute-git-dir"], root).strip())
+    from tracker.store.store import _core_fingerprint
+    import hashlib
+
+    from tracker import __version__
+    h = hashlib.sha256(_core_fingerprint() + __version__.encode() + (trust or "").encode()
+                       + Path(__file__).read_bytes() + Path(sshsig.__file__).read_bytes()).hexdigest()[:16]
+    return gitdir / "tracker-cache" / f"verify-{CACHE_VERSION}-{h}.pickle"
+
+
+def _load_cache(path: Path | None) -> dict:
+    if path is None:
+        return {"results": {}, "tips": []}
+    try:
+        data = pickle.loads(path.read_bytes())
+        if isinstance(data, dict) and "results" in data:
+            return data
+    except Exception:  # missing or unreadable: start again (the cache is disposable)
+        pass
+    return {"results": {}, "tips": []}
+
+
+def _save_cache(path: Path | None, data: dict) -> None:
+    if path is None:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}")
+        tmp.write_bytes(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, path)
+    except OSError:
+        pass
+
+
+def calendar_from_texts(texts: list[tuple[str, str]]) -> WorkCalendar:
+    """The working-day calendar of a commit, from its ``jurisdictions/calendars/<year>.yaml`` blobs."""
+    from tracker.core.calendar import parse_calendar_text
+
+    cal = WorkCalendar()
+    for path, text in texts:
+        m = re.search(r"/(\d{4})\.yaml$", path)
+        if m:
+            cal.add_year(parse_calendar_text(text, path, int(m.group(1))))
+    return cal
+
+
+def default_calendar_loader():
+    return calendar_from_texts
+
+
+def verify_history(root: Path, *, rev: str = "HEAD", since: str | None = None, trust_root: str | None = None,
+                   use_cache: bool = True, progress: Callable[[int, int], None] | None = None) -> Report:
+    """Verify every commit reachable from ``rev`` (or only those after ``since``)."""
+    started = time.perf_counter()
+    trust = trust_root or trust_root_of(root)
+    head = git.run(["rev-parse", "--verify", "-q", f"{rev}^{{commit}}"], root, check=False).strip()
+    if not head:
+        return Report(0, 0, [], {}, trust, time.perf_counter() - started)
+    cpath = _cache_path(root, trust) if use_cache else None
+    cache = _load_cache(cpath)
+    known: dict[str, CommitResult] = cache["results"]
+    tips = [t for t in cache.get("tips", []) if t in known]
+    exclude = [f"^{t}" for t in tips]
+    if since:
+        exclude.append(f"^{since}")
+    new = [o for o in _rev_list(root, [head, *exclude]) if o not in known]
+    v = Verifier(root, cache_dir=cpath.parent if cpath else None, calendar_loader=default_calendar_loader())
+    try:
+        fresh = v.run(new, trust, progress)
+    finally:
+        v.close()
+    known.update(fresh)
+    problems: list[Problem] = []
+    if since:
+        reach = set(_rev_list(root, [head, f"^{since}"]))
+    else:
+        # problems of earlier runs count only if still in this history
+        flagged = [o for o, r in known.items() if r.problems and o not in fresh]
+        reach = set(fresh)
+        if flagged:
+            reach |= set(_rev_list(root, [head])) if len(flagged) > 20 else {
+                o for o in flagged if git.is_ancestor(root, o, head)}
+    for oid in sorted(reach - set(new)) + [o for o in new if o in reach]:
+        r = known.get(oid)
+        if r:
+            problems.extend(r.problems)
+    if not since:
+        if trust is None:
+            problems.append(_p(head, None, "trust-root-unpinned", "本克隆未固定信任根（git config tracker.trustRoot）",
+                               "this clone has no pinned trust root (git config tracker.trustRoot)"))
+        elif not git.is_ancestor(root, trust, head):
+            problems.append(_p(head, None, "trust-root-missing",
+                               f"固定的信任根 {trust[:12]} 不在当前历史中：历史被替换过",
+                               f"the pinned trust root {trust[:12]} is not in this history: it was replaced"))
+    if use_cache:
+        cache["tips"] = [head]
+        _save_cache(cpath, cache)
+    count = int(git.run(["rev-list", "--count", head, *([f"^{since}"] if since else [])], root).strip() or 0)
+    return Report(count, len(fresh), problems, known, trust, time.perf_counter() - started)

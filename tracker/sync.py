@@ -1,0 +1,245 @@
+"""Offices share a store through a bare git remote: creating it, cloning it, syncing with it.
+
+Transport is plain system git, so the users' SSH keys and credential helpers keep working. What
+arrives is verified *before* it is integrated; decisions on different cases from different
+offices merge without conflicts; two offices deciding the same case concurrently is detected and
+reported with both commits, never merged.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tracker.core.errors import InputError, RulesSayNo
+from tracker.core.i18n import MESSAGES, pick, t
+from tracker.store import git
+from tracker.store.signing import resolve_signer, signatures_required
+from tracker.store.store import Store
+from tracker.store.verify import verify_history
+
+MESSAGES.update({
+    "remote_exists": ("{path} 已存在且不是空目录", "{path} exists and is not empty"),
+    "sync_dirty": ("工作区有未提交的修改，请先提交或还原：{files}", "uncommitted changes; commit or restore them first: {files}"),
+    "sync_detached": ("当前不在任何分支上（detached HEAD），无法同步", "HEAD is detached; cannot sync"),
+    "sync_no_remote": ("没有配置远程库：请用 tracker sync 路径或网址，或 git remote add origin 网址",
+                       "no remote configured: use tracker sync PATH_OR_URL, or git remote add origin URL"),
+    "sync_fetch_failed": ("从 {remote} 获取失败：{error}", "fetching from {remote} failed: {error}"),
+    "sync_incoming_bad": ("从 {remote} 收到的历史未通过核验，未合并任何内容：", "history from {remote} fails verification; nothing was integrated:"),
+    "sync_concurrent": ("同一案件在两处同时作出了决定，不能合并；请两处协商后由一方撤回（git reset）并重新决定：",
+                        "the same case was decided in two places at once; not merged. Agree which decision stands, "
+                        "then the other office resets and decides again:"),
+    "sync_conflict": ("合并冲突（{files}），已放弃合并；请先协商修改", "merge conflict in {files}; the merge was abandoned"),
+    "sync_local_bad": ("本地历史未通过核验，未推送：", "the local history fails verification; not pushed:"),
+    "sync_push_refused": ("远程库拒绝了推送：", "the remote refused the push:"),
+    "sync_push_failed": ("推送到 {remote} 失败：{error}", "pushing to {remote} failed: {error}"),
+    "clone_failed": ("克隆失败：{error}", "clone failed: {error}"),
+})
+
+HOOK_NAME = "pre-receive"
+
+
+# ---------------------------------------------------------------------------------------
+# the shared remote
+
+def remote_init(path: Path, *, trust_root: str | None = None, store: Store | None = None) -> dict:
+    """A bare repository whose pre-receive hook verifies every push and refuses rewrites of main."""
+    path = path.resolve()
+    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        raise InputError(t("remote_exists", path=path))
+    if trust_root is None and store is not None:
+        trust_root = git.config_get(store.root, "tracker.trustRoot")
+    path.mkdir(parents=True, exist_ok=True)
+    git.run(["init", "-q", "--bare", "-b", "main", str(path)], path)
+    for key, value in (("receive.denyNonFastForwards", "true"), ("receive.denyDeletes", "true"),
+                       ("tracker.python", sys.executable), ("tracker.remote", "true")):
+        git.run(["config", key, value], path)
+    if trust_root:
+        git.run(["config", "tracker.trustRoot", trust_root], path)
+    from tracker.services import data_dir
+
+    hook = path / "hooks" / HOOK_NAME
+    shutil.copyfile(data_dir("hooks") / HOOK_NAME, hook)
+    hook.chmod(0o755)
+    return {"path": str(path), "trust_root": trust_root}
+
+
+# ---------------------------------------------------------------------------------------
+# clone
+
+def clone(url: str, dest: Path, trust_root: str | None = None) -> Path:
+    from tracker.services import pin_clone
+
+    dest = dest.resolve()
+    try:
+        git.run(["clone", "-q", "--", url, str(dest)], dest.parent if dest.parent.exists() else Path.cwd())
+    except git.GitError as e:
+        raise InputError(t("clone_failed", error=(e.stderr or str(e)).strip().splitlines()[-1])) from None
+    try:
+        pin_clone(dest, trust_root)
+    except RulesSayNo:
+        shutil.rmtree(dest, ignore_errors=True)
+        raise
+    return dest
+
+
+# ---------------------------------------------------------------------------------------
+# sync
+
+@dataclass
+class SyncResult:
+    remote: str
+    incoming: int = 0
+    fast_forward: bool = False
+    merged: str | None = None
+    pushed: bool = False
+    head: str = ""
+    verified: int = 0
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {"ok": True, "remote": self.remote, "incoming": self.incoming, "fast_forward": self.fast_forward,
+                "merge": self.merged, "pushed": self.pushed, "head": self.head, "verified": self.verified}
+
+
+def _remote_of(root: Path, remote: str | None) -> tuple[str, str]:
+    """(name to show, fetch/push target) — a configured remote's name, or a path/URL."""
+    names = git.run(["remote"], root).split()
+    if remote is None:
+        if "origin" not in names:
+            raise InputError(t("sync_no_remote"))
+        return "origin", "origin"
+    if remote in names:
+        return remote, remote
+    local = Path(remote).expanduser()
+    url = str(local.resolve()) if local.exists() else remote
+    for n in names:
+        if git.config_get(root, f"remote.{n}.url") in (remote, url):
+            return n, n
+    if "origin" not in names:
+        git.run(["remote", "add", "origin", url], root)
+        return "origin", "origin"
+    return url, url
+
+
+def _short(sha: str) -> str:
+    return sha[:10]
+
+
+def _added_decisions(root: Path, base: str, tip: str) -> dict[str, list[tuple[str, str]]]:
+    """case -> [(commit, decision file)] for the decisions added on base..tip."""
+    out = git.run(["log", "-z", "--format=%x01%H", "--name-only", "--diff-filter=A", "--no-renames",
+                   f"{base}..{tip}", "--", "cases/*/decisions/*"], root)
+    per: dict[str, list[tuple[str, str]]] = {}
+    commit = ""
+    for tok in out.split("\0"):
+        tok = tok.strip("\n")
+        if not tok:
+            continue
+        if tok.startswith("\x01"):
+            head, _, rest = tok[1:].partition("\n")
+            commit = head.strip()
+            tok = rest.strip("\n")
+            if not tok:
+                continue
+        parts = tok.split("/")
+        if len(parts) == 4 and parts[0] == "cases" and parts[2] == "decisions":
+            per.setdefault(parts[1], []).append((commit, parts[3]))
+    return per
+
+
+def _problem_lines(report) -> list[str]:
+    return [f"{p.commit[:10]} {p.case or '-'} [{p.rule}] {p.message}" for p in report.problems]
+
+
+def sync(store: Store, remote: str | None = None, *, attempts: int = 3) -> SyncResult:
+    root = store.root
+    dirty = git.run(["status", "--porcelain", "-z", "--untracked-files=no"], root).split("\0")
+    dirty = [d[3:] for d in dirty if d.strip()]
+    if dirty:
+        raise InputError(t("sync_dirty", files=", ".join(dirty[:5])))
+    branch = git.run(["symbolic-ref", "-q", "--short", "HEAD"], root, check=False).strip()
+    if not branch:
+        raise InputError(t("sync_detached"))
+    shown, target = _remote_of(root, remote)
+    res = SyncResult(shown)
+    incoming_ref = "refs/tracker/incoming"
+    for attempt in range(attempts):
+        try:
+            git.run(["fetch", "-q", "--no-tags", target, f"+refs/heads/main:{incoming_ref}"], root)
+            has_incoming = True
+        except git.GitError as e:
+            msg = (e.stderr or "").lower()
+            if "couldn't find remote ref" in msg or "could not find remote ref" in msg:
+                has_incoming = False  # an empty remote: nothing to integrate, just push
+            else:
+                raise InputError(t("sync_fetch_failed", remote=shown,
+                                   error=(e.stderr or str(e)).strip().splitlines()[-1])) from None
+        head = git.run(["rev-parse", "HEAD"], root).strip()
+        if has_incoming:
+            theirs = git.run(["rev-parse", incoming_ref], root).strip()
+            if theirs != head and not git.is_ancestor(root, theirs, head):
+                report = verify_history(root, rev=theirs)
+                if not report.ok:
+                    raise RulesSayNo(t("sync_incoming_bad", remote=shown), reasons=_problem_lines(report))
+                count = git.run(["rev-list", "--count", f"{head}..{theirs}"], root).strip()
+                res.incoming += int(count or 0)
+                if git.is_ancestor(root, head, theirs):
+                    git.run(["merge", "-q", "--ff-only", theirs], root, env={"TRACKER_INTERNAL_COMMIT": "1"})
+                    res.fast_forward = True
+                else:
+                    res.merged = _merge(store, head, theirs, shown)
+        head = git.run(["rev-parse", "HEAD"], root).strip()
+        res.head = head
+        from tracker.trust import refresh_allowed_signers
+
+        refresh_allowed_signers(root)
+        report = verify_history(root)
+        res.verified = report.checked
+        if not report.ok:
+            raise RulesSayNo(t("sync_local_bad"), reasons=_problem_lines(report))
+        if has_incoming and git.run(["rev-parse", incoming_ref], root).strip() == head:
+            return res  # nothing of ours to send
+        try:
+            git.run(["push", "-q", target, "HEAD:refs/heads/main"], root)
+            res.pushed = True
+            return res
+        except git.GitError as e:
+            text = e.stderr or ""
+            remote_lines = [ln[7:].strip() for ln in text.splitlines() if ln.startswith("remote:") and ln[7:].strip()]
+            if "pre-receive hook declined" in text or remote_lines and "tracker" in text:
+                raise RulesSayNo(t("sync_push_refused"), reasons=remote_lines or [text.strip()]) from None
+            if ("fetch first" in text or "non-fast-forward" in text or "rejected" in text) and attempt + 1 < attempts:
+                continue  # someone pushed meanwhile: fetch, verify and integrate again
+            raise InputError(t("sync_push_failed", remote=shown, error=text.strip().splitlines()[-1] if text else "?")) from None
+    return res
+
+
+def _merge(store: Store, ours: str, theirs: str, shown: str) -> str:
+    root = store.root
+    base = git.run(["merge-base", ours, theirs], root).strip()
+    mine, other = _added_decisions(root, base, ours), _added_decisions(root, base, theirs)
+    clash = sorted(set(mine) & set(other))
+    if clash:
+        reasons = []
+        for cid in clash:
+            a = "，".join(f"{_short(c)}（{f}）" for c, f in mine[cid])
+            b = "，".join(f"{_short(c)}（{f}）" for c, f in other[cid])
+            reasons.append(pick(f"{cid}：本地 {a}；{shown} {b}", f"{cid}: here {a}; {shown} {b}"))
+        raise RulesSayNo(t("sync_concurrent"), reasons=reasons)
+    signer = resolve_signer(root)
+    if not signer.fmt and signatures_required(root):
+        raise InputError(t("sign_required"))
+    msg = (f"同步：合并 {shown} 的更新 / Sync: merge updates from {shown}\n\n"
+           f"Tracker-Action: sync-merge\nMerged: {theirs}\n")
+    args = [*signer.git_args(), "merge", "-q", "--no-ff", "--no-edit", "-m", msg]
+    args.append("-S" if signer.fmt else "--no-gpg-sign")
+    try:
+        git.run([*args, theirs], root, env={"TRACKER_INTERNAL_COMMIT": "1"})
+    except git.GitError:
+        conflicted = git.run(["diff", "--name-only", "--diff-filter=U"], root, check=False).split()
+        git.run(["merge", "--abort"], root, check=False)
+        raise RulesSayNo(t("sync_conflict", files=", ".join(conflicted) or "?")) from None
+    return git.run(["rev-parse", "HEAD"], root).strip()
