@@ -3,6 +3,7 @@
 from tracker import services
 from tracker.cli.common import date_arg, store_of
 from tracker.cli.output import emit_json, err, out, table
+from tracker.core.engine import calendar_files, calendar_note
 from tracker.core.i18n import pick
 from tracker.store.store import today
 
@@ -17,17 +18,21 @@ def register(sub, parent):
 def run(args) -> int:
     store = store_of(args)
     on = date_arg("--on", args.on) or today()
+    store.calendar  # a malformed calendar file is bad input for every case: report it once (exit 2, file:line)
     items, errors = services.due_items(store, on)
     for e in errors:
         err(e.one_line())
+    missing = sorted({y for i in items for y in i.missing_years})
     if args.json:
-        emit_json({"on": on.isoformat(), "items": [i.as_dict() for i in items]})
+        emit_json({"on": on.isoformat(), "items": [i.as_dict() for i in items],
+                   "calendar_missing": calendar_files(missing), "calendar_note": calendar_note(missing)})
         return 2 if errors else 0
     status = {"pending": pick("待办", "pending"), "overdue": pick("逾期", "overdue"), "done": pick("已完成", "done")}
     shown = [i for i in items if args.all or i.status != "done"]
     out(table([pick("案件", "case"), pick("事项", "what"), pick("期限", "due"), pick("状态", "status"), pick("依据", "cite")],
               [[i.case or "-", str(i.what), i.due.isoformat() + ("~" if i.estimated else ""), status[i.status], i.cite]
                for i in shown], [0, 40, 0, 0, 0]))
-    if any(i.estimated for i in shown):
-        out(pick("~ 估算日期：该年度没有官方节假日数据，按周一至周五计算", "~ estimated: no official holiday data for that year; Monday–Friday counted"))
+    shown_missing = sorted({y for i in shown for y in i.missing_years})
+    if shown_missing:
+        out("~ " + calendar_note(shown_missing))
     return 2 if errors else 0

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tracker.core import vocab
-from tracker.core.calendar import Due, WorkCalendar, add_months_plain
+from tracker.core.calendar import Due, WorkCalendar, add_months_plain, calendar_file
 from tracker.core.errors import InputError, RulesSayNo
 from tracker.core.expr import UNKNOWN, Env, ExprRuntimeError
 from tracker.core.facts import VOCABULARY, default_for, spec_for, coerce
-from tracker.core.i18n import Text, pick, t
+from tracker.core.i18n import MESSAGES, Text, pick, t
 from tracker.core.models import Case, Decision, Finding
 from tracker.core.pack import (ActionDef, DeadlineDef, ObligationDef, Pack, PeriodDef, RuleDef, ScopeRule,
                                StageDef, TrackDef)
@@ -74,12 +74,14 @@ class PlanItem:
     conditional: bool = False
     period: str | None = None
     cite: str | None = None
+    missing_years: tuple[int, ...] = ()  # years without calendar data that the due date rests on
 
     def as_dict(self) -> dict:
         return {"id": self.id, "kind": self.kind, "name": self.name, "role": self.role,
                 "due": self.due.isoformat() if self.due else None, "estimated": self.estimated,
                 "current": self.current, "conditional": self.conditional, "period": self.period,
-                "cite": self.cite}
+                "cite": self.cite, "calendar_missing": calendar_files(self.missing_years),
+                "calendar_note": calendar_note(self.missing_years)}
 
 
 @dataclass
@@ -117,7 +119,26 @@ class DueItem:
                 "what_zh": self.what.zh, "what_en": self.what.en, "due": self.due.isoformat(),
                 "opens": self.opens.isoformat() if self.opens else None, "status": self.status,
                 "estimated": self.estimated, "cite": self.cite,
-                "calendar_missing": [f"jurisdictions/calendars/{y}.yaml" for y in self.missing_years]}
+                "calendar_missing": calendar_files(self.missing_years),
+                "calendar_note": calendar_note(self.missing_years)}
+
+
+def calendar_files(years) -> list[str]:
+    """The calendar files to add so that a date computed over ``years`` is no longer estimated."""
+    return [calendar_file(y) for y in sorted(years)]
+
+
+def calendar_note(years) -> str | None:
+    """Why a date is estimated and how to fix it (None when it rests on official data only)."""
+    return str(_estimated_text("calendar_missing", years)) if years else None
+
+
+def _estimated_text(key: str, years, what: Text | None = None, due: _dt.date | None = None) -> Text:
+    """A message about an estimated date in both languages, naming the calendar files to add."""
+    files = calendar_files(years)
+    zh, en = MESSAGES[key]
+    return Text(zh.format(files="、".join(files), what=what.zh if what else "", due=due),
+                en.format(files=", ".join(files), what=what.en if what else "", due=due))
 
 
 @dataclass
@@ -603,7 +624,11 @@ def list_actions(view: CaseView, on: _dt.date | None = None, facts: dict | None 
         # deadlines whose lapse blocks going forward (e.g. an approval opinion valid two years)
         if act.kind in FORWARD_KINDS:
             for item in _blocking_lapses(view, on or view.today):
-                missing.append(Missing("rule", item.id, item.what, item.cite))
+                if item.estimated:  # an estimated date never blocks; it warns and names the missing calendar
+                    warnings.append(Missing("rule", item.id, _estimated_text("estimated_lapse", item.missing_years,
+                                                                             item.what, item.due), item.cite))
+                else:
+                    missing.append(Missing("rule", item.id, item.what, item.cite))
         if role is None and not role_missing:
             missing.append(Missing("rule", "no-role", Text("规则包未指定办理角色", "the rule pack names no role"), st.cite))
         if to is None and not to_missing and act.kind not in ("request_extension",):
@@ -703,7 +728,7 @@ def plan(view: CaseView) -> list[PlanItem]:
     items.append(PlanItem(view.stage_id, cur.kind, pick(cur.name, cur.name_en), role,
                           due.date if due else None, due.estimated if due else False, True,
                           view.stage_id in view.stage_uncertain, _period_text(cur.due),
-                          cur.due.cite if cur.due else cur.cite))
+                          cur.due.cite if cur.due else cur.cite, due.missing_years if due else ()))
     if view.ended:
         return items
     main = view.track.stages
@@ -837,9 +862,9 @@ def findings(view: CaseView) -> list[Finding]:
                                Text(f"已逾期：{item.what.zh}（应于 {item.due} 前）", f"overdue: {item.what.en} (due {item.due})"),
                                item.cite, path, None))
         elif item.status == "overdue" and item.estimated:
+            # never an error on an estimated date: the calendar of that year is missing
             out.append(Finding(case.id, f"overdue.{item.id}", "info",
-                               Text(f"可能已逾期（日期为估算）：{item.what.zh}（约 {item.due}）",
-                                    f"possibly overdue (estimated date): {item.what.en} (about {item.due})"),
+                               _estimated_text("possibly_overdue", item.missing_years, item.what, item.due),
                                item.cite, path, None))
     if pack.valid_until and view.today > pack.valid_until and not view.ended:
         out.append(Finding(case.id, "regulation-expired", "warning",
@@ -909,10 +934,11 @@ def deadlines(view: CaseView) -> list[DueItem]:
             def annual(year: int) -> _dt.date:
                 return _dt.date(year, d.month, min(d.day, _calmod.monthrange(year, d.month)[1]))
 
-            day = annual(today.year)
-            if today > day and not done:
-                day = annual(today.year + 1)
-            moved = cal.next_working_day_on_or_after(day)
+            # a last day that is a holiday or rest day moves to the next working day (民法典 第二百零三条);
+            # the year's deadline has passed only once that moved day has passed
+            moved = cal.next_working_day_on_or_after(annual(today.year))
+            if today > moved.date and not done:
+                moved = cal.next_working_day_on_or_after(annual(today.year + 1))
             out.append(DueItem(case.id, d.kind, what, moved.date, "done" if done else "pending", moved.estimated,
                                d.cite, None, moved.missing_years, d.blocking, d.id))
         elif d.recurring == "quarterly":
@@ -977,7 +1003,8 @@ def _blocking_lapses(view: CaseView, on: _dt.date) -> list[DueItem]:
             continue
         item = _one_off(view, d, on)
         if item and item.status == "overdue":
-            item.what = Text(f"已过期限：{d.what}（{item.due} 届满）", f"lapsed: {d.what_en or d.what} (ended {item.due})")
+            if not item.estimated:  # an estimated lapse keeps its plain wording; the caller only warns
+                item.what = Text(f"已过期限：{d.what}（{item.due} 届满）", f"lapsed: {d.what_en or d.what} (ended {item.due})")
             out.append(item)
     return out
 
