@@ -97,11 +97,12 @@ class SyncResult:
     pushed: bool = False
     head: str = ""
     verified: int = 0
-    notes: list[str] = field(default_factory=list)
+    renumbered: list[tuple[str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {"ok": True, "remote": self.remote, "incoming": self.incoming, "fast_forward": self.fast_forward,
-                "merge": self.merged, "pushed": self.pushed, "head": self.head, "verified": self.verified}
+                "merge": self.merged, "pushed": self.pushed, "head": self.head, "verified": self.verified,
+                "renumbered": [{"from": a, "to": b} for a, b in self.renumbered]}
 
 
 def _remote_of(root: Path, remote: str | None) -> tuple[str, str]:
@@ -128,26 +129,25 @@ def _short(sha: str) -> str:
     return sha[:10]
 
 
+def _added(root: Path, base: str, tip: str, pattern: str) -> list[str]:
+    """Paths matching ``pattern`` that exist at ``tip`` but not at ``base`` (the net effect)."""
+    out = git.run(["diff", "-z", "--name-only", "--no-renames", "--diff-filter=A", base, tip, "--", pattern], root)
+    return [p for p in out.split("\0") if p]
+
+
 def _added_decisions(root: Path, base: str, tip: str) -> dict[str, list[tuple[str, str]]]:
-    """case -> [(commit, decision file)] for the decisions added on base..tip."""
-    out = git.run(["log", "-z", "--format=%x01%H", "--name-only", "--diff-filter=A", "--no-renames",
-                   f"{base}..{tip}", "--", "cases/*/decisions/*"], root)
+    """case -> [(commit, decision file)] for the decisions added between base and tip."""
     per: dict[str, list[tuple[str, str]]] = {}
-    commit = ""
-    for tok in out.split("\0"):
-        tok = tok.strip("\n")
-        if not tok:
-            continue
-        if tok.startswith("\x01"):
-            head, _, rest = tok[1:].partition("\n")
-            commit = head.strip()
-            tok = rest.strip("\n")
-            if not tok:
-                continue
-        parts = tok.split("/")
-        if len(parts) == 4 and parts[0] == "cases" and parts[2] == "decisions":
+    for path in _added(root, base, tip, "cases/*/decisions/*"):
+        parts = path.split("/")
+        if len(parts) == 4:
+            commit = git.run(["log", "-1", "--format=%H", f"{base}..{tip}", "--", path], root).strip()
             per.setdefault(parts[1], []).append((commit, parts[3]))
     return per
+
+
+def _new_cases(root: Path, base: str, tip: str) -> set[str]:
+    return {p.split("/")[1] for p in _added(root, base, tip, "cases/*/case.toml")}
 
 
 def _problem_lines(report) -> list[str]:
@@ -165,6 +165,10 @@ def sync(store: Store, remote: str | None = None, *, attempts: int = 3) -> SyncR
         raise InputError(t("sync_detached"))
     shown, target = _remote_of(root, remote)
     res = SyncResult(shown)
+    if git.has_commits(root):
+        local = verify_history(root)
+        if not local.ok:  # refuse before anything is integrated: fix (or report) the local history first
+            raise RulesSayNo(t("sync_local_bad"), reasons=_problem_lines(local))
     incoming_ref = "refs/tracker/incoming"
     for attempt in range(attempts):
         try:
@@ -190,7 +194,7 @@ def sync(store: Store, remote: str | None = None, *, attempts: int = 3) -> SyncR
                     git.run(["merge", "-q", "--ff-only", theirs], root, env={"TRACKER_INTERNAL_COMMIT": "1"})
                     res.fast_forward = True
                 else:
-                    res.merged = _merge(store, head, theirs, shown)
+                    res.merged = _merge(store, head, theirs, shown, res)
         head = git.run(["rev-parse", "HEAD"], root).strip()
         res.head = head
         from tracker.trust import refresh_allowed_signers
@@ -217,9 +221,20 @@ def sync(store: Store, remote: str | None = None, *, attempts: int = 3) -> SyncR
     return res
 
 
-def _merge(store: Store, ours: str, theirs: str, shown: str) -> str:
+def _merge(store: Store, ours: str, theirs: str, shown: str, res: SyncResult) -> str:
     root = store.root
     base = git.run(["merge-base", ours, theirs], root).strip()
+    # two offices opened cases with the same number: the one never shared (ours) takes a new one
+    same = sorted(_new_cases(root, base, ours) & _new_cases(root, base, theirs))
+    if same:
+        from tracker.services import renumber_case
+
+        theirs_ids = set(git.run(["ls-tree", "--name-only", f"{theirs}:cases"], root).split())
+        for cid in same:
+            new = renumber_case(store, cid, taken=theirs_ids)
+            theirs_ids.add(new)
+            res.renumbered.append((cid, new))
+        ours = git.run(["rev-parse", "HEAD"], root).strip()
     mine, other = _added_decisions(root, base, ours), _added_decisions(root, base, theirs)
     clash = sorted(set(mine) & set(other))
     if clash:

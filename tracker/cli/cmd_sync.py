@@ -18,6 +18,9 @@ def run(args) -> int:
     if args.json:
         emit_json(res.as_dict())
         return 0
+    for old, new in res.renumbered:
+        out(pick(f"本处新建的 {old} 与远程库的案件同号，已重新编号为 {new}",
+                 f"{old}, opened here, had the same number as a case on the remote; it is now {new}"))
     if res.incoming:
         how = pick("快进", "fast-forward") if res.fast_forward else pick(f"合并提交 {res.merged[:10]}", f"merge {res.merged[:10]}")
         out(pick(f"收到 {res.incoming} 个提交，核验通过，已整合（{how}）",

@@ -56,9 +56,24 @@ def key_lines(text: str) -> dict[str, int]:
     return out
 
 
-def parse_case(text: str, display: str, extra_facts: Callable[[str], dict[str, FactSpec]] | None = None) -> Case:
+class _Lines:
+    """key_lines(text), computed only when a line number is actually needed (errors, findings)."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self._map: dict[str, int] | None = None
+
+    def get(self, key: str, default=None):
+        if self._map is None:
+            self._map = key_lines(self.text)
+        return self._map.get(key, default)
+
+
+def parse_case(text: str, display: str, extra_facts: Callable[[str], dict[str, FactSpec]] | None = None,
+               *, with_lines: bool = True) -> Case:
+    """``with_lines=False`` skips the per-fact line map (the verifier reads thousands of old versions)."""
     data = _loads(text, display)
-    lines = key_lines(text)
+    lines = _Lines(text)
 
     def bad(msg: str, key: str | None = None) -> InputError:
         return InputError(t("bad_case_file", error=msg), file=display, line=lines.get(key or "", 1 if key is None else None) or 1)
@@ -87,13 +102,13 @@ def parse_case(text: str, display: str, extra_facts: Callable[[str], dict[str, F
     facts: dict[str, Any] = {}
     fact_lines: dict[str, int] = {}
     for name, raw in raw_facts.items():
-        line = lines.get(f"facts.{name}") or lines.get("facts") or 1
-        fact_lines[name] = line
+        if with_lines:
+            fact_lines[name] = lines.get(f"facts.{name}") or lines.get("facts") or 1
         try:
             spec = spec_for(name, extra)
             facts[name] = coerce(spec, raw)
         except InputError as e:
-            raise InputError(e.message, file=display, line=line) from None
+            raise InputError(e.message, file=display, line=lines.get(f"facts.{name}") or lines.get("facts") or 1) from None
     for req in ("title", "unit"):
         if not facts.get(req):
             raise InputError(t("empty_text", name=req), file=display, line=lines.get("facts") or 1)
@@ -124,7 +139,6 @@ def render_case(case: Case, specs: dict[str, FactSpec] | None = None) -> str:
 
 def parse_attachments(text: str, display: str) -> list[Attachment]:
     data = _loads(text, display)
-    lines = key_lines(text)
     items = data.get("attachment", [])
     if not isinstance(items, list):
         raise InputError(t("bad_case_file", error=pick("[[attachment]] 应为表数组", "[[attachment]] must be an array of tables")), file=display, line=1)
@@ -149,7 +163,6 @@ def parse_attachments(text: str, display: str) -> list[Attachment]:
         if added is not None and (not isinstance(added, _dt.date) or isinstance(added, _dt.datetime)):
             raise InputError(t("bad_case_file", error=pick(f"附件 {name!r} 的 added_on 应为日期", f"attachment {name!r}: added_on must be a date")), file=display, line=line)
         out.append(Attachment(name=name, kind=kind, sha256=sha, size=size, added_on=added))
-    _ = lines
     return out
 
 
@@ -181,7 +194,7 @@ DECISION_FILE_RE = re.compile(r"^(\d{4,})-([a-z0-9_]+)\.toml$")
 
 def parse_decision(text: str, display: str) -> Decision:
     data = _loads(text, display)
-    lines = key_lines(text)
+    lines = _Lines(text)
 
     def need(key: str, typ, label: str):
         v = data.get(key)

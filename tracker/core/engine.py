@@ -185,11 +185,18 @@ class CaseView:
 
 def make_env(pack: Pack, case: Case, track_id: str | None = None, facts: dict | None = None) -> Env:
     facts = case.facts if facts is None else facts
-    values: dict[str, Any] = {}
-    extra = pack.fact_specs()
-    for name in pack.all_fact_names():
-        spec = extra.get(name) or VOCABULARY.get(name)
-        values[name] = facts.get(name, default_for(spec) if spec else None)
+    defaults = pack.compiled.get("__defaults__")
+    if defaults is None:  # computed once per pack: every fact's value when unset
+        extra = pack.fact_specs()
+        defaults = {}
+        for name in pack.all_fact_names():
+            spec = extra.get(name) or VOCABULARY.get(name)
+            defaults[name] = default_for(spec) if spec else None
+        pack.compiled["__defaults__"] = defaults
+    values: dict[str, Any] = dict(defaults)
+    for name, v in facts.items():
+        if name in defaults:
+            values[name] = v
     start, end = values.get("planned_start"), values.get("planned_end")
     if isinstance(start, _dt.date) and isinstance(end, _dt.date):
         # a construction period from 1 January to 30 June is six months; 1 July is more
@@ -699,9 +706,12 @@ def decide(view: CaseView, action: str, *, role: str | None, on: _dt.date, opini
     if on < view.case.created_on:
         raise InputError(t("date_before_created", on=on, created=view.case.created_on))
     # evaluate with the facts as they will be after the decision
-    probe_case = Case(view.case.id, view.case.jurisdiction, view.case.created_on, facts, view.case.attachments,
-                      view.case.decisions, view.case.path, view.case.fact_lines)
-    probe = evaluate(view.pack, probe_case, on, view.calendar)
+    if not set_facts and view.today == on:
+        probe = view  # nothing changes before the decision: the view is already the probe
+    else:
+        probe_case = Case(view.case.id, view.case.jurisdiction, view.case.created_on, facts, view.case.attachments,
+                          view.case.decisions, view.case.path, view.case.fact_lines)
+        probe = evaluate(view.pack, probe_case, on, view.calendar)
     # the decision is taken under the track the facts now give, unless the track is locked
     options = list_actions(probe, on=on)
     opt = find_action(probe, action, options)

@@ -276,10 +276,13 @@ class Pack(_M):
         return pick(self.name, self.name_en)
 
     def fact_specs(self) -> dict[str, FactSpec]:
-        return {
-            name: FactSpec(name, d.type, d.label, d.label_en or name, tuple(d.choices))
-            for name, d in self.facts.items()
-        }
+        specs = self.compiled.get("__specs__")
+        if specs is None:
+            specs = self.compiled["__specs__"] = {
+                name: FactSpec(name, d.type, d.label, d.label_en or name, tuple(d.choices))
+                for name, d in self.facts.items()
+            }
+        return specs
 
     def all_fact_names(self) -> set[str]:
         return set(VOCABULARY) | set(self.facts)

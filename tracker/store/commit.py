@@ -67,9 +67,11 @@ def commit_files(root: Path, tx: FileTransaction, subject: str, body: str = "",
             git.run(args, root, input=message.encode("utf-8"), env=env)
         except git.GitError as e:
             err = (e.stderr or "").lower()
-            if signer.fmt and ("sign" in err or "ssh-keygen" in err or "gpg" in err) and "hook" not in err:
-                last = e.stderr.strip().splitlines()
-                raise InputError(t("sign_failed", error=" ".join(last[-2:]) if last else "?")) from None
+            if signer.fmt and "hook" not in err:
+                # with a key, a commit that git cannot write is a signing failure (ssh-keygen's own
+                # wording varies: "Couldn't load public key", "failed to write commit object", …)
+                detail = " ".join(ln.strip() for ln in (e.stderr or "").strip().splitlines()[:2]) or "?"
+                raise InputError(t("sign_failed", error=f"{signer.key}: {detail}")) from None
             if "hook" in err:
                 raise RulesSayNo(t("git_failed", error=e.stderr.strip().splitlines()[-1] if e.stderr else "hook")) from None
             raise

@@ -58,6 +58,13 @@ class FileTransaction:
     def write_text(self, path: Path, text: str) -> None:
         self.write_bytes(path, text.encode("utf-8"))
 
+    def delete(self, path: Path) -> None:
+        self._remember(path)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+
     @property
     def paths(self) -> list[Path]:
         return list(self._backup)

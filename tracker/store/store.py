@@ -134,14 +134,31 @@ class Store:
         pack = self.pack(case.jurisdiction)
         return engine.evaluate(pack, case, on or today(), self.calendar)
 
-    def next_case_id(self, prefix: str, year: int) -> str:
+    def next_case_id(self, prefix: str, year: int, taken: set[str] | None = None) -> str:
+        """The next free id. Ids already in the last fetched state of the shared remote count as
+        used too, so offices that sync regularly rarely pick the same number; when they still
+        do, ``tracker sync`` renumbers the case that was never shared."""
         pat = re.compile(rf"^{re.escape(prefix)}-{year}-(\d{{4,}})$")
-        used = [int(m.group(1)) for n in (self.case_ids() if self.cases_dir.is_dir() else [])
-                if (m := pat.match(n))]
+        names = set(self.case_ids() if self.cases_dir.is_dir() else []) | (taken or set()) | self.remote_case_ids()
+        used = [int(m.group(1)) for n in names if (m := pat.match(n))]
         n = max(used, default=0) + 1
         if n > 9999:
             raise InputError(t("id_exhausted", prefix=prefix, year=year))
         return f"{prefix}-{year}-{n:04d}"
+
+    def remote_case_ids(self) -> set[str]:
+        import subprocess
+
+        from tracker.store.git import git_env
+
+        out: set[str] = set()
+        refs = subprocess.run(["git", "for-each-ref", "--format=%(refname)", "refs/remotes", "refs/tracker"],
+                              cwd=self.root, capture_output=True, text=True, env=git_env()).stdout.split()
+        for ref in refs:
+            names = subprocess.run(["git", "ls-tree", "--name-only", f"{ref}:cases"], cwd=self.root,
+                                   capture_output=True, text=True, env=git_env()).stdout.split()
+            out.update(n for n in names if CASE_ID_RE.match(n))
+        return out
 
 
 _FINGERPRINT: bytes | None = None

@@ -33,10 +33,11 @@ from typing import Callable, Iterable
 
 from tracker.core import engine
 from tracker.core.calendar import WorkCalendar, weekday_calendar
-from tracker.core.casefile import CASE_ID_RE, assemble_case, parse_decision
+from tracker.core.casefile import CASE_ID_RE, parse_decision
 from tracker.core.errors import InputError, RulesSayNo, TrackerError
 from tracker.core.facts import coerce, spec_for, to_plain
 from tracker.core.i18n import Text
+from tracker.core.models import Case
 from tracker.core.pack import Pack
 from tracker.core.policy import Need, Policy, authorize, normalize_key, parse_policy
 from tracker.store import git, sshsig
@@ -160,7 +161,9 @@ class Verifier:
         self._packs: dict[tuple, dict[str, Pack] | TrackerError] = {}
         self._pack_by_oid: dict[tuple[str, str], Pack | TrackerError] = {}
         self._calendars: dict[tuple, WorkCalendar] = {}
-        self._cases: dict[tuple, object] = {}
+        self._case_files: dict[str, dict[str, str]] = {}
+        self._parsed_cache: dict[tuple, object] = {}
+        self._att_prev: dict[str, str] = {}  # attachments.toml version -> the version it replaced
         self._envs: dict[str, Env] = {}
 
     # -- object access -------------------------------------------------------------------
@@ -219,13 +222,35 @@ class Verifier:
         if env.calendars not in self._calendars:
             cal = None
             if self.calendar_loader is not None and env.calendars:
-                texts = [(path, self.text(oid) or "") for path, oid in env.calendars]
-                try:
-                    cal = self.calendar_loader(texts)
-                except TrackerError:
-                    cal = None
+                cal = self._cached_calendar(env.calendars)
             self._calendars[env.calendars] = cal or weekday_calendar()
         return self._calendars[env.calendars]
+
+    def _cached_calendar(self, files: tuple[tuple[str, str], ...]) -> WorkCalendar | None:
+        import hashlib
+
+        from tracker.store.store import _core_fingerprint
+
+        key = hashlib.sha256(repr(files).encode() + _core_fingerprint()).hexdigest()
+        f = self.cache_dir / f"calendar-blobs-{key}.pickle" if self.cache_dir else None
+        if f is not None:
+            try:
+                return pickle.loads(f.read_bytes())
+            except Exception:  # missing or stale: parse again
+                pass
+        try:
+            cal = self.calendar_loader([(path, self.text(oid) or "") for path, oid in files])
+        except TrackerError:
+            return None  # a malformed calendar file: weekdays only (the file is reported by `check`)
+        if f is not None:
+            try:
+                f.parent.mkdir(parents=True, exist_ok=True)
+                tmp = f.with_name(f".{f.name}.{os.getpid()}")
+                tmp.write_bytes(pickle.dumps(cal))
+                os.replace(tmp, f)
+            except OSError:
+                pass
+        return cal
 
     def env_of(self, commit: str) -> Env:
         """The Env of a commit not processed in this run (read from its tree)."""
@@ -250,34 +275,128 @@ class Verifier:
         self._envs[commit] = env
         return env
 
-    def case_at(self, tree_oid: str, cid: str, env: Env):
-        """The case as it is in a case tree, or the InputError that reading it raises."""
-        key = (tree_oid, env.packs)
-        if key in self._cases:
-            return self._cases[key]
-        files = {n: (m, o) for m, n, o in self.tree(tree_oid)}
+    def case_files(self, tree_oid: str) -> dict[str, str]:
+        """relative path -> blob id of the files of a case tree (remembered per tree id)."""
+        got = self._case_files.get(tree_oid)
+        if got is None:
+            got = {}
+            for m, n, o in self.tree(tree_oid):
+                if m == "40000":
+                    for m2, n2, o2 in self.tree(o):
+                        if m2 != "40000":
+                            got[f"{n}/{n2}"] = o2
+                else:
+                    got[n] = o
+            self._case_files[tree_oid] = got
+        return got
+
+    def _parsed(self, kind: str, oid: str, display: str, fn):
+        key = (kind, oid, display)
+        if key not in self._parsed_cache:
+            try:
+                self._parsed_cache[key] = fn(self.text(oid) or "", display)
+            except InputError as e:
+                self._parsed_cache[key] = e
+        got = self._parsed_cache[key]
+        if isinstance(got, InputError):
+            raise got
+        return got
+
+    def attachments(self, oid: str, display: str):
+        """The attachment list of a version of attachments.toml.
+
+        Documents are appended: when this version extends the previous one, only the new tail is
+        parsed and added to the previous list (the lists grow with every document; parsing each
+        version whole would cost quadratic time over a long history)."""
+        from tracker.core.casefile import parse_attachments
+
+        key = ("attachments", oid, display)
+        chain = []
+        cur = oid
+        while key not in self._parsed_cache and cur in self._att_prev and len(chain) < 500:
+            chain.append(cur)
+            cur = self._att_prev[cur]
+            key = ("attachments", cur, display)
+        # parse the oldest version not yet known whole, then each later one by its tail
+        for version in reversed([cur] + chain):
+            k = ("attachments", version, display)
+            if k in self._parsed_cache:
+                continue
+            prev = self._att_prev.get(version)
+            done = False
+            if prev and ("attachments", prev, display) in self._parsed_cache:
+                base, ptext, text = self._parsed_cache[("attachments", prev, display)], self.text(prev) or "", \
+                    self.text(version) or ""
+                tail = text[len(ptext):]
+                if not isinstance(base, InputError) and ptext and text.startswith(ptext) and \
+                        (not tail.strip() or tail.lstrip().startswith("[[attachment]]")):
+                    try:
+                        self._parsed_cache[k] = base + (parse_attachments(tail, display) if tail.strip() else [])
+                        done = True
+                    except InputError:
+                        done = False  # parse the whole version below, for the right line number
+            if not done:
+                try:
+                    self._parsed_cache[k] = parse_attachments(self.text(version) or "", display)
+                except InputError as e:
+                    self._parsed_cache[k] = e
+        return self._raise_or(self._parsed_cache[("attachments", oid, display)])
+
+    @staticmethod
+    def _raise_or(value):
+        if isinstance(value, InputError):
+            raise value
+        return value
+
+    def case_head(self, cid: str, files: dict[str, str], env: Env) -> Case:
+        """The case's facts (case.toml only); raises InputError if it cannot be read."""
+        from tracker.core.casefile import parse_case
+
+        oid = files.get("case.toml")
+        display = f"cases/{cid}/case.toml"
+        if oid is None:
+            raise InputError(str(Text("缺少 case.toml", "case.toml is missing")), file=display)
         packs = self.packs(env)
 
         def extra(j: str):
             if j not in packs:
-                raise InputError(Text(f"未知辖区“{j}”", f"unknown jurisdiction {j!r}").__str__())
+                raise InputError(str(Text(f"未知辖区“{j}”", f"unknown jurisdiction {j!r}")), file=display, line=1)
             return packs[j].fact_specs()
 
-        try:
-            if "case.toml" not in files:
-                raise InputError(Text("缺少 case.toml", "case.toml is missing").__str__(), file=f"cases/{cid}/case.toml")
-            att = files.get("attachments.toml")
-            decisions = []
-            if "decisions" in files:
-                for m, n, o in self.tree(files["decisions"][1]):
-                    decisions.append((n, self.text(o) or "", f"cases/{cid}/decisions/{n}"))
-            result = assemble_case(cid, self.text(files["case.toml"][1]) or "", f"cases/{cid}/case.toml",
-                                   (self.text(att[1]) or "", f"cases/{cid}/attachments.toml") if att else None,
-                                   decisions, extra)
-        except InputError as e:
-            result = e
-        self._cases[key] = result
-        return result
+        head = self._parsed(("case", env.packs), oid, display,
+                            lambda text, d: parse_case(text, d, extra, with_lines=False))
+        if head.id != cid:
+            raise InputError(str(Text(f"编号 {head.id!r} 与所在目录 {cid!r} 不符",
+                                      f"id {head.id!r} does not match its folder {cid!r}")), file=display, line=1)
+        return head
+
+    def case_full(self, cid: str, files: dict[str, str], env: Env) -> Case:
+        """The whole case: facts, attachments and decisions (each file parsed once per blob)."""
+        from tracker.core.casefile import DECISION_FILE_RE
+        from tracker.core.models import Finding
+
+        head = self.case_head(cid, files, env)
+        case = Case(head.id, head.jurisdiction, head.created_on, dict(head.facts), [], [], head.path,
+                    head.fact_lines)
+        if "attachments.toml" in files:
+            case.attachments = list(self.attachments(files["attachments.toml"], f"cases/{cid}/attachments.toml"))
+        for rel in sorted(files):
+            if not rel.startswith("decisions/"):
+                continue
+            name, display = rel[10:], f"cases/{cid}/{rel}"
+            m = DECISION_FILE_RE.match(name)
+            if not m:
+                case.problems.append(Finding(cid, "decision-file-name", "error",
+                                             Text(f"决定文件名不合规范：{name}", f"badly named decision file: {name}"),
+                                             None, display, None))
+                continue
+            dec = self._parsed("decision", files[rel], display, parse_decision)
+            if dec.seq != int(m.group(1)) or dec.action != m.group(2):
+                case.problems.append(Finding(cid, "decision-file-name", "error",
+                                             Text("决定文件名与内容不符", "decision file name does not match its content"),
+                                             None, display, 1))
+            case.decisions.append(dec)
+        return case
 
     # -- signatures ------------------------------------------------------------------------
     def signature(self, c: CommitObj) -> tuple[str, str | None]:
@@ -310,67 +429,79 @@ class Verifier:
         return "bad", None
 
     # -- one commit ------------------------------------------------------------------------
-    def check(self, c: CommitObj, diffs: list[list[Change]], trust_root: str | None) -> CommitResult:
+    def check(self, c: CommitObj, diffs: list[list[Change]], trust_root: str | None,
+              sig: tuple[str, str | None] | None = None) -> CommitResult:
+        pending = self._shape(c, diffs, trust_root)
+        return self._authorize(pending, sig if sig is not None else self.signature(c))
+
+    def _shape(self, c: CommitObj, diffs: list[list[Change]], trust_root: str | None) -> tuple:
+        """Everything about a commit that does not depend on its signature."""
         parent_env = self.env_of(c.parents[0]) if c.parents else EMPTY_ENV
         env = parent_env.updated(diffs[0] if diffs else [])
         self._envs[c.oid] = env
-        status, key = self.signature(c)
         res = CommitResult(c.oid, "unsigned")
         probs = res.problems
-        if status == "signed_unknown":
-            status, key = "signed", None
         if not c.parents:
             # the trust root is pinned by id; any other root commit is foreign history
-            own = self.policy(env.policy)
-            res.signature = ("unsigned" if status == "unsigned" else "bad" if status == "bad"
-                             else "good" if own and key and own.by_key(key) else "unknown_key")
-            self._describe(res, own, key)
             if trust_root and c.oid != trust_root:
                 probs.append(_p(c.oid, None, "foreign-root",
                                 "历史中出现了另一个起点提交（不是本库固定的信任根）",
                                 "a root commit other than the pinned trust root"))
-            return res
-        policy = self.policy(parent_env.policy)
+            return res, None, parent_env, env
         if len(c.parents) > 1:
             need, case_id = Need("member"), None
             self._check_merge(c, diffs, probs)
         else:
             need, case_id = self._check_shape(c, diffs[0], parent_env, env, probs)
         res.case = case_id
-        # signature and authorization against the parent's policy
+        return res, need, parent_env, env
+
+    def _authorize(self, pending: tuple, sig: tuple[str, str | None]) -> CommitResult:
+        """The signature and the signer's authorization against the parent's policy."""
+        res, need, parent_env, env = pending
+        status, key = sig
+        probs, case_id, oid = res.problems, res.case, res.commit
+        if status == "signed_unknown":
+            status, key = "signed", None
+        if need is None:  # a root commit: shown against its own policy
+            own = self.policy(env.policy)
+            res.signature = ("unsigned" if status == "unsigned" else "bad" if status == "bad"
+                             else "good" if own and key and own.by_key(key) else "unknown_key")
+            self._describe(res, own, key)
+            return res
+        policy = self.policy(parent_env.policy)
         if status == "unsigned":
             res.signature = "unsigned"
-            probs.append(_p(c.oid, case_id, "unsigned", "提交没有签名", "the commit is not signed"))
+            probs.append(_p(oid, case_id, "unsigned", "提交没有签名", "the commit is not signed"))
         elif status == "bad":
             res.signature = "bad"
-            probs.append(_p(c.oid, case_id, "bad-signature", "签名无效（内容被改动或签名损坏）",
+            probs.append(_p(oid, case_id, "bad-signature", "签名无效（内容被改动或签名损坏）",
                             "the signature does not verify (altered content or broken signature)"))
         elif policy is None:
             res.signature = "unknown_key"
-            probs.append(_p(c.oid, case_id, "policy-unreadable", "上一提交的授权策略无法读取，无法确认签名人",
+            probs.append(_p(oid, case_id, "policy-unreadable", "上一提交的授权策略无法读取，无法确认签名人",
                             "the parent's policy cannot be read, so the signer cannot be checked"))
+        elif not key:
+            res.signature = "unknown_key"
+            probs.append(_p(oid, case_id, "unknown-key", "签名所用的 OpenPGP 公钥不在本机密钥环中",
+                            "the OpenPGP key of the signature is not in the local keyring"))
         else:
-            verdict = authorize(policy, key or "", need) if key else None
-            if verdict is None:
-                res.signature = "unknown_key"
-                probs.append(_p(c.oid, case_id, "unknown-key", "签名所用的 OpenPGP 公钥不在本机密钥环中",
-                                "the OpenPGP key of the signature is not in the local keyring"))
-            else:
-                res.signature = verdict.status
-                self._describe(res, policy, key)
-                if verdict.status == "unknown_key":
-                    own = self.policy(env.policy)
-                    if env.policy != parent_env.policy and own is not None and own.by_key(key):
-                        probs.append(_p(c.oid, case_id, "self-authorization",
-                                        "提交把自己的签名密钥加入授权策略：不能自我授权（按上一提交的策略，该密钥未知）",
-                                        "the commit adds its own signing key to the policy: a commit cannot "
-                                        "authorize itself (the key is unknown to the parent's policy)"))
-                    else:
-                        probs.append(_p(c.oid, case_id, "unknown-key",
-                                        f"签名密钥 {res.fingerprint} 不在（上一提交的）授权策略中",
-                                        f"signing key {res.fingerprint} is not in the parent's policy"))
-                elif verdict.status == "unauthorized":
-                    probs.append(Problem(c.oid, case_id, "unauthorized", verdict.reason))
+            verdict = authorize(policy, key, need)
+            res.signature = verdict.status
+            self._describe(res, policy, key)
+            if verdict.status == "unknown_key":
+                own = self.policy(env.policy)
+                if env.policy != parent_env.policy and own is not None and own.by_key(key):
+                    probs.append(_p(oid, case_id, "self-authorization",
+                                    "提交把自己的签名密钥加入授权策略：不能自我授权（按上一提交的策略，该密钥未知）",
+                                    "the commit adds its own signing key to the policy: a commit cannot "
+                                    "authorize itself (the key is unknown to the parent's policy)"))
+                else:
+                    probs.append(_p(oid, case_id, "unknown-key",
+                                    f"签名密钥 {res.fingerprint} 不在（上一提交的）授权策略中",
+                                    f"signing key {res.fingerprint} is not in the parent's policy"))
+            elif verdict.status == "unauthorized":
+                probs.append(Problem(oid, case_id, "unauthorized", verdict.reason))
         return res
 
     def _describe(self, res: CommitResult, policy: Policy | None, key: str | None) -> None:
@@ -408,6 +539,12 @@ class Verifier:
             return Need("admin"), None
         if not by_case:
             return Need("member"), None   # an empty commit: only someone in the policy may make it
+        if len(by_case) == 2 and trailers.get("Action") == "renumber" and \
+                {trailers.get("Case"), trailers.get("Renumbered-From")} == set(by_case):
+            need = self._check_renumber(trailers["Renumbered-From"], trailers["Case"], by_case, case_trees,
+                                        parent_env, env)
+            if need is not None:
+                return need, trailers["Case"]
         if len(by_case) > 1:
             probs.append(_p(c.oid, None, "multiple-cases", f"一个提交修改了多个案件：{'、'.join(sorted(by_case))}",
                             f"one commit changes several cases: {', '.join(sorted(by_case))}"))
@@ -429,28 +566,81 @@ class Verifier:
         tree = case_trees.get(cid)
         new_tree = tree.new if tree and tree.new != ZERO else None
         old_tree = tree.old if tree and tree.old != ZERO else None
-        packs = self.packs(env)
-        after = self.case_at(new_tree, cid, env) if new_tree else None
-        before = self.case_at(old_tree, cid, parent_env) if old_tree else None
-        if isinstance(after, InputError):
-            probs.append(_p(c.oid, cid, "malformed-file", f"{_where(after)}：{after.message}", f"{_where(after)}: {after.message}"))
-            after = None
-        known_states = [x for x in (before, after) if x is not None and not isinstance(x, InputError)]
-        jur = known_states[0].jurisdiction if known_states else None
-        units = tuple(sorted({x.unit for x in known_states}))
+        files0 = self.case_files(old_tree) if old_tree else {}
+        if new_tree and new_tree not in self._case_files:
+            files1 = dict(files0)
+            for rest, ch in by_case[cid]:
+                if ch.status == "D":
+                    files1.pop(rest, None)
+                else:
+                    files1[rest] = ch.new
+                    if rest == "attachments.toml" and ch.old != ZERO:
+                        self._att_prev.setdefault(ch.new, ch.old)
+            self._case_files[new_tree] = files1
+        files1 = self._case_files.get(new_tree, {}) if new_tree else {}
+        heads = []
+        before = after = None
+        if files0:
+            try:
+                before = self.case_head(cid, files0, parent_env)
+                heads.append(before)
+            except InputError:
+                before = None
+        if files1:
+            try:
+                after = self.case_head(cid, files1, env)
+                heads.append(after)
+            except InputError as e:
+                probs.append(_p(c.oid, cid, "malformed-file", f"{_where(e)}：{e.message}", f"{_where(e)}: {e.message}"))
+        jur = heads[0].jurisdiction if heads else None
+        units = tuple(sorted({x.unit for x in heads}))
         if len(added) > 1:
             probs.append(_p(c.oid, cid, "multiple-decisions", "一个提交含有多项决定（每项决定应单独提交）",
                             "one commit holds several decisions (each decision is its own commit)"))
         if len(added) == 1:
             ch = added[0]
             try:
-                dec = parse_decision(self.text(ch.new) or "", ch.path)
+                dec = self._parsed("decision", ch.new, ch.path, parse_decision)
             except InputError as e:
                 probs.append(_p(c.oid, cid, "malformed-file", f"{_where(e)}：{e.message}", f"{_where(e)}: {e.message}"))
                 return Need("decision", jur, "?", units), cid
-            self._check_decision(c, cid, dec, before, after, packs, self.calendar(env), trailers, probs)
+            full = None
+            if files0:
+                try:
+                    full = self.case_full(cid, files0, parent_env)
+                except InputError:
+                    full = None
+            self._check_decision(c, cid, dec, full, after, self.packs(parent_env), self.calendar(parent_env),
+                                 trailers, probs)
             return Need("decision", jur, dec.role, units), cid
         return Need("case", jur, None, units), cid
+
+    def _check_renumber(self, old: str, new: str, by_case: dict, case_trees: dict, parent_env: Env,
+                        env: Env) -> Need | None:
+        """A renumbering moves every file of ``old`` to ``new`` unchanged, except the id in
+        case.toml. Returns what the commit needs from its signer, or None if it is anything else."""
+        gone = {rest: ch for rest, ch in by_case[old]}
+        came = {rest: ch for rest, ch in by_case[new]}
+        tree_old, tree_new = case_trees.get(old), case_trees.get(new)
+        if not tree_old or not tree_new or tree_old.new != ZERO or tree_new.old != ZERO:
+            return None
+        if set(gone) != set(came) or any(ch.status != "D" for ch in gone.values()) \
+                or any(ch.status != "A" for ch in came.values()):
+            return None
+        if any(gone[r].old != came[r].new for r in gone if r != "case.toml"):
+            return None
+        files_before = self.case_files(tree_old.old)
+        files_after = {r: ch.new for r, ch in came.items()}
+        self._case_files[tree_new.new] = files_after
+        try:
+            before = self.case_head(old, files_before, parent_env)
+            after = self.case_head(new, files_after, env)
+        except InputError:
+            return None
+        if (before.jurisdiction, before.created_on, to_plain(before.facts)) != \
+                (after.jurisdiction, after.created_on, to_plain(after.facts)):
+            return None
+        return Need("case", after.jurisdiction, None, (after.unit,))
 
     def _check_settings(self, c: CommitObj, other: list[Change], env: Env, probs: list[Problem]) -> None:
         for ch in other:
@@ -523,56 +713,94 @@ class Verifier:
                 f"the commit trailers disagree with the decision record: {'; '.join(wrong)}")
 
     def _check_merge(self, c: CommitObj, diffs: list[list[Change]], probs: list[Problem]) -> None:
-        sides = [{ch.path: ch for ch in d if not ch.is_tree} for d in diffs]
-        both = set(sides[0]).intersection(*sides[1:]) if len(sides) > 1 else set()
-        for path in sorted(both):
-            probs.append(_p(c.oid, _case_of(path), "merge-changes",
-                            f"合并提交改动了 {path}，其内容与两边都不同（合并只能汇合，不能另加修改）",
-                            f"the merge changes {path} to content found in neither parent"))
-        new_decisions: list[dict[str, list[str]]] = []
-        for side in sides:
+        """A merge may only join: its tree must be exactly the clean three-way merge of its parents.
+
+        Anything else would let a merge silently drop one side's change (an admin's revocation,
+        another office's case) or add content nobody signed as a change of its own."""
+        if len(c.parents) != 2:
+            probs.append(_p(c.oid, None, "octopus-merge", "合并提交只能有两个父提交", "a merge must have exactly two parents"))
+            return
+        p1, p2 = c.parents
+        base = git.run(["merge-base", p1, p2], self.root, check=False).strip()
+        if not base:
+            probs.append(_p(c.oid, None, "merge-unrelated", "合并了没有共同历史的两段历史",
+                            "the merge joins two histories with nothing in common"))
+            return
+
+        def files(a: str, b: str) -> dict[str, str]:
+            return {ch.path: ch.new for ch in self._diff(a, b) if not ch.is_tree}
+
+        one, two, merged = files(base, p1), files(base, p2), files(base, c.oid)
+        for path in sorted(set(one) | set(two) | set(merged)):
+            a, b = one.get(path), two.get(path)
+            if a is not None and b is not None and a != b:
+                probs.append(_p(c.oid, _case_of(path), "merge-conflict",
+                                f"两边都修改了 {path}（内容不同）；合并不能替任何一方作决定，请先协商，由一方在合并后另行提交修改",
+                                f"both sides changed {path} differently; a merge cannot decide between them"))
+                continue
+            expected = a if a is not None else b
+            if merged.get(path) != expected:
+                probs.append(_p(c.oid, _case_of(path), "merge-changes",
+                                f"合并提交中的 {path} 不是两边改动的汇合（丢弃或另改了一方的修改）",
+                                f"the merge's {path} is not the union of both sides' changes "
+                                f"(one side's change is dropped or altered)"))
+        added = []
+        for side in (one, two):
             per: dict[str, list[str]] = {}
-            for path, ch in side.items():
+            for path in side:
                 m = _CASE_PATH.match(path)
-                if m and m.group(2).startswith("decisions/"):
-                    if ch.status == "A":
-                        per.setdefault(m.group(1), []).append(m.group(2)[10:])
-                    elif ch.status == "D":
-                        probs.append(_p(c.oid, m.group(1), "decision-deleted", f"合并删除了决定记录 {path}",
-                                        f"the merge deletes decision record {path}"))
-                    elif path not in both:
-                        probs.append(_p(c.oid, m.group(1), "decision-edited", f"合并修改了决定记录 {path}",
-                                        f"the merge edits decision record {path}"))
-            new_decisions.append(per)
-        if len(new_decisions) > 1:
-            # what the merge adds relative to one parent came from the other side, and vice versa
-            for cid in sorted(set(new_decisions[0]).intersection(*new_decisions[1:])):
-                theirs, ours = new_decisions[0][cid], new_decisions[1][cid]
-                probs.append(_p(c.oid, cid, "concurrent-decisions",
-                                f"案件 {cid} 在两处同时作出了决定（{'、'.join(ours)} 与 {'、'.join(theirs)}），合并不能把两者拼在一起",
-                                f"case {cid} got decisions in two places at once ({', '.join(ours)} and "
-                                f"{', '.join(theirs)}); a merge cannot splice them together"))
+                if m and m.group(2).startswith("decisions/") and side[path] != ZERO:
+                    per.setdefault(m.group(1), []).append(m.group(2)[10:])
+            added.append(per)
+        for cid in sorted(set(added[0]) & set(added[1])):
+            ours, theirs = added[0][cid], added[1][cid]
+            probs.append(_p(c.oid, cid, "concurrent-decisions",
+                            f"案件 {cid} 在两处同时作出了决定（{'、'.join(ours)} 与 {'、'.join(theirs)}），合并不能把两者拼在一起",
+                            f"case {cid} got decisions in two places at once ({', '.join(ours)} and "
+                            f"{', '.join(theirs)}); a merge cannot splice them together"))
 
     # -- a whole history -------------------------------------------------------------------
-    def run(self, oids: list[str], trust_root: str | None, progress: Callable[[int, int], None] | None = None
-            ) -> dict[str, CommitResult]:
-        """Check ``oids`` (parents before children)."""
+    def run(self, oids: list[str], trust_root: str | None, progress: Callable[[int, int], None] | None = None,
+            *, parallel_signatures: bool = True) -> dict[str, CommitResult]:
+        """Check ``oids`` (parents before children).
+
+        SSH signatures are verified in worker processes while this process checks the shape,
+        authorization needs and transitions of each commit; the two meet at the end."""
         changes = log_changes(self.root, oids)
-        results: dict[str, CommitResult] = {}
-        raw = dict((n, got) for n, got in self.cat.get_many(oids))
-        total = len(oids)
-        for i, oid in enumerate(oids):
-            got = raw.pop(oid)
-            if got is None or got[1] != "commit":
-                continue
-            c = parse_commit(oid, got[2])
-            cc = changes.get(oid)
+        commits: list[CommitObj] = []
+        for oid, got in self.cat.get_many(oids):
+            if got is not None and got[1] == "commit":
+                commits.append(parse_commit(oid, got[2]))
+        sigs = _SignatureJobs(commits, parallel_signatures)
+        wanted = []
+        for cc in changes.values():
+            for d in cc.diffs:
+                for ch in d:
+                    if ch.new != ZERO and not ch.is_tree and ch.path.endswith((".toml", ".yaml")) \
+                            and ch.new not in self._text:
+                        wanted.append(ch.new)
+        for oid, got in self.cat.get_many(list(dict.fromkeys(wanted))):
+            try:
+                self._text[oid] = got[2].decode("utf-8") if got else None
+            except UnicodeDecodeError:
+                self._text[oid] = None
+        pending = []
+        total = len(commits)
+        for i, c in enumerate(commits):
+            cc = changes.get(c.oid)
             diffs = cc.diffs if cc else [[]]
             if len(c.parents) > 1:
-                diffs = [self._diff(p, oid) for p in c.parents]
-            results[oid] = self.check(c, diffs, trust_root)
+                diffs = [self._diff(p, c.oid) for p in c.parents]
+            pending.append(self._shape(c, diffs, trust_root))
             if progress and (i % 500 == 0 or i == total - 1):
                 progress(i + 1, total)
+        verified = sigs.results()
+        results: dict[str, CommitResult] = {}
+        for c, p in zip(commits, pending):
+            sig = verified.get(c.oid)
+            if sig is None:
+                sig = self.signature(c)
+            results[c.oid] = self._authorize(p, sig)
         return results
 
     def _diff(self, a: str, b: str) -> list[Change]:
@@ -592,6 +820,59 @@ class Verifier:
 
     def close(self) -> None:
         self.cat.close()
+
+
+def _verify_ssh(items: list[tuple[str, bytes, bytes]]) -> list[tuple[str, str, str | None]]:
+    """(oid, status, key) for SSH-signed commits; runs in a worker process."""
+    out = []
+    for oid, sig, payload in items:
+        try:
+            pub = sshsig.verify(sig, payload, "git")
+            out.append((oid, "signed", normalize_key(pub.openssh())))
+        except sshsig.SshSigError:
+            out.append((oid, "bad", None))
+    return out
+
+
+class _SignatureJobs:
+    """SSH signature checks, spread over the machine's other cores (inline for small batches)."""
+
+    MIN_PARALLEL = 400
+
+    def __init__(self, commits: list[CommitObj], parallel: bool = True):
+        items = [(c.oid, c.signature, c.payload) for c in commits if c.sig_type == "ssh"]
+        self._done: dict[str, tuple[str, str | None]] = {c.oid: ("unsigned", None) for c in commits
+                                                          if c.sig_type is None}
+        self._async = []
+        self._pool = None
+        workers = max(1, (os.cpu_count() or 1) - 1)
+        if parallel and len(items) >= self.MIN_PARALLEL and (os.cpu_count() or 1) > 1:
+            try:
+                import multiprocessing
+
+                ctx = multiprocessing.get_context("fork")
+                self._pool = ctx.Pool(workers)
+                n = max(1, len(items) // (workers * 4))
+                self._async = [self._pool.apply_async(_verify_ssh, (items[i:i + n],))
+                               for i in range(0, len(items), n)]
+                return
+            except (OSError, ValueError):  # no fork here: verify inline
+                self._pool = None
+        self._inline = items
+
+    def results(self) -> dict[str, tuple[str, str | None]]:
+        if self._pool is not None:
+            try:
+                for a in self._async:
+                    for oid, status, key in a.get():
+                        self._done[oid] = (status, key)
+            finally:
+                self._pool.close()
+                self._pool.join()
+        else:
+            for oid, status, key in _verify_ssh(self._inline):
+                self._done[oid] = (status, key)
+        return self._done
 
 
 def _case_of(path: str) -> str | None:
@@ -678,6 +959,51 @@ def default_calendar_loader():
     return calendar_from_texts
 
 
+PARALLEL_MIN = 1500  # commits; below this, forking workers costs more than it saves
+
+
+def _verify_chunk(args: tuple) -> dict[str, CommitResult]:
+    root, oids, trust, cache_dir = args
+    v = Verifier(root, cache_dir=cache_dir, calendar_loader=default_calendar_loader())
+    try:
+        return v.run(oids, trust, parallel_signatures=False)
+    finally:
+        v.close()
+
+
+def run_commits(root: Path, oids: list[str], trust: str | None, cache_dir: Path | None,
+                progress: Callable[[int, int], None] | None = None) -> dict[str, CommitResult]:
+    """Check ``oids`` (topological order). A long history is cut into consecutive runs checked by
+    one worker process per core: each commit's result depends only on git objects, so a worker
+    needs nothing from the others (it reads the state before its first commit from git)."""
+    cpus = os.cpu_count() or 1
+    if len(oids) >= PARALLEL_MIN and cpus > 1:
+        try:
+            import multiprocessing
+
+            ctx = multiprocessing.get_context("fork")
+        except ValueError:
+            ctx = None
+        if ctx is not None:
+            workers = min(cpus, 8)
+            n = -(-len(oids) // workers)
+            chunks = [oids[i:i + n] for i in range(0, len(oids), n)]
+            out: dict[str, CommitResult] = {}
+            with ctx.Pool(workers) as pool:
+                done = 0
+                for part in pool.imap(_verify_chunk, [(root, c, trust, cache_dir) for c in chunks]):
+                    out.update(part)
+                    done += len(part)
+                    if progress:
+                        progress(done, len(oids))
+            return out
+    v = Verifier(root, cache_dir=cache_dir, calendar_loader=default_calendar_loader())
+    try:
+        return v.run(oids, trust, progress)
+    finally:
+        v.close()
+
+
 def verify_history(root: Path, *, rev: str = "HEAD", since: str | None = None, trust_root: str | None = None,
                    use_cache: bool = True, progress: Callable[[int, int], None] | None = None) -> Report:
     """Verify every commit reachable from ``rev`` (or only those after ``since``)."""
@@ -694,11 +1020,7 @@ def verify_history(root: Path, *, rev: str = "HEAD", since: str | None = None, t
     if since:
         exclude.append(f"^{since}")
     new = [o for o in _rev_list(root, [head, *exclude]) if o not in known]
-    v = Verifier(root, cache_dir=cpath.parent if cpath else None, calendar_loader=default_calendar_loader())
-    try:
-        fresh = v.run(new, trust, progress)
-    finally:
-        v.close()
+    fresh = run_commits(root, new, trust, cpath.parent if cpath else None, progress)
     known.update(fresh)
     problems: list[Problem] = []
     if since:
