@@ -170,7 +170,8 @@ def case_row(store: Store, view: engine.CaseView) -> dict:
 
 def list_cases(store: Store, *, jurisdiction: str | None = None, stage: str | None = None,
                track: str | None = None, overdue: bool = False) -> tuple[list[dict], list[TrackerError]]:
-    packs = store.packs  # a broken rule pack is bad input even in an empty store
+    packs = store.packs  # a broken rule pack or calendar is bad input even in an empty store
+    store.calendar
     pack_id = store.pack(jurisdiction).id if jurisdiction else None
     from tracker.core import vocab
 
@@ -238,6 +239,7 @@ def _stage_name(pack, sid: str) -> str:
 def check_cases(store: Store, case_ids: list[str] | None) -> list[Finding]:
     out: list[Finding] = []
     on = today()
+    store.packs, store.calendar  # broken shared files: one error (exit 2), not one finding per case
     ids = case_ids if case_ids else store.case_ids()
     for cid in ids:
         try:
@@ -257,6 +259,7 @@ def due_items(store: Store, on: _dt.date) -> tuple[list[engine.DueItem], list[Tr
     items: list[engine.DueItem] = []
     errors: list[TrackerError] = []
     seen_validity: set[str] = set()
+    store.packs, store.calendar  # broken shared files: one error (exit 2), not one per case
     for cid in store.case_ids():
         try:
             case = store.load_case(cid, check_files=False)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from tracker.core.errors import InputError, RulesSayNo
@@ -206,7 +207,13 @@ def log_entries(store: Store, case_id: str) -> list[dict]:
 
     cid = store.resolve_case_id(case_id)
     fmt = "%H%x1f%cI%x1f%an <%ae>%x1f%B"
-    out = git.run(["log", "-z", f"--format={fmt}", "--", f"cases/{cid}"], store.root)
+    paths = [f"cases/{cid}"]
+    while True:  # a renumbered case: its history under the earlier id belongs to it too
+        out = git.run(["log", "-z", f"--format={fmt}", "--", *paths], store.root)
+        older = {v for v in re.findall(r"^Renumbered-From: (\S+)$", out, re.M) if f"cases/{v}" not in paths}
+        if not older:
+            break
+        paths += [f"cases/{v}" for v in sorted(older)]
     report = verify_history(store.root)
     entries = []
     for rec in out.split("\0"):

@@ -42,6 +42,9 @@ def run(args) -> int:
               [[("▶ " if p["current"] else "  ") + p["name"] + ("?" if p["conditional"] else ""), p["kind"],
                 p["role_name"] or "-", (p["due"] or p["period"] or "-") + ("~" if p["estimated"] else ""), p["cite"] or ""]
                for p in doc["plan"]]))
+    notes = sorted({p["calendar_note"] for p in doc["plan"] if p.get("estimated") and p.get("calendar_note")})
+    for note in notes:
+        out(f"  ~ {note}")
     if doc["obligations"]:
         out()
         out(pick("【义务】", "[obligations]"))

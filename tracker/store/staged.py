@@ -43,6 +43,8 @@ def staged_findings(store: Store) -> list[Finding]:
     for status, path in staged_changes(store):
         m = _CASE_PATH.match(path)
         if not m:
+            if status != "D":
+                findings.extend(_shared_file_findings(store, path))
             continue
         cid, rest = m.group(1), m.group(2)
         cases.add(cid)
@@ -74,3 +76,29 @@ def staged_findings(store: Store) -> list[Finding]:
                 continue
             findings.extend(engine.findings(view))
     return findings
+
+
+_CALENDAR = re.compile(r"^jurisdictions/calendars/(\d{4})\.ya?ml$")
+_PACK = re.compile(r"^jurisdictions/[^/]+\.ya?ml$")
+
+
+def _shared_file_findings(store: Store, path: str) -> list[Finding]:
+    """A staged rule pack or calendar file that does not parse is refused like a broken case."""
+    from tracker.core.calendar import parse_calendar_text
+    from tracker.core.pack import load_pack_text
+
+    cal, pack = _CALENDAR.match(path), _PACK.match(path)
+    if not (cal or pack):
+        return []
+    raw = git.run_bytes(["cat-file", "blob", f":{path}"], store.root, check=False)
+    try:
+        text = raw.decode("utf-8")
+        if cal:
+            parse_calendar_text(text, path, int(cal.group(1)))
+        else:
+            load_pack_text(text, path)
+    except UnicodeDecodeError:
+        return [Finding(None, "malformed-file", "error", Text("不是 UTF-8 文本", "not UTF-8 text"), None, path, 1)]
+    except TrackerError as e:
+        return [malformed_finding(None, e)]
+    return []
