@@ -239,7 +239,10 @@ def _stage_name(pack, sid: str) -> str:
 def check_cases(store: Store, case_ids: list[str] | None) -> list[Finding]:
     out: list[Finding] = []
     on = today()
-    store.packs, store.calendar  # broken shared files: one error (exit 2), not one finding per case
+    try:
+        store.packs, store.calendar  # a broken rule pack or calendar: one finding, not one per case
+    except TrackerError as e:
+        return [malformed_finding(None, e)]
     ids = case_ids if case_ids else store.case_ids()
     for cid in ids:
         try:

@@ -148,8 +148,12 @@ class Expr:
         v = node.value
         if isinstance(v, bool) or v is None or isinstance(v, str):
             return v
-        seg = ast.get_source_segment(self._src, node)
-        return Decimal(seg if seg else repr(v))
+        dec = getattr(node, "_tracker_decimal", None)
+        if dec is None:  # the exact decimal of the literal as written, computed once per node
+            seg = ast.get_source_segment(self._src, node)
+            dec = Decimal(seg if seg else repr(v))
+            node._tracker_decimal = dec
+        return dec
 
     def _eval(self, node, env: Env, missing: set[str], stack: tuple) -> Any:
         if isinstance(node, ast.Constant):

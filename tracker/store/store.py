@@ -226,23 +226,31 @@ def pack_from_bytes(data: bytes, display: str, cache: Path | None) -> Pack:
     return pack
 
 
+def calendar_cache_key(files: list[tuple[str, bytes]]) -> str:
+    """Cache key of a calendar: its files (name and bytes, in name order) and the code reading them.
+    The verifier computes the same key from the blobs of old commits."""
+    import hashlib
+
+    from tracker import __version__
+
+    h = hashlib.sha256(__version__.encode() + _core_fingerprint())
+    for name, data in sorted(files):
+        h.update(name.encode() + b"\0" + data + b"\0")
+    return h.hexdigest()
+
+
 def load_calendar_cached(root: Path) -> WorkCalendar:
     """The store's working-day calendar, parsed once per content of its files (a disposable cache
     under .git keyed by every file's name and bytes and by the code, like the rule packs)."""
-    import hashlib
     import pickle
-
-    from tracker import __version__
 
     directory = root / CALENDAR_DIR
     cache = root / ".git" / "tracker-cache" if (root / ".git").is_dir() else None
     if cache is None or not directory.is_dir():
         return load_calendar(directory, root)
-    h = hashlib.sha256(__version__.encode() + _core_fingerprint())
-    for f in sorted(directory.iterdir()):
-        if f.is_file() and f.suffix.lower() in (".yaml", ".yml"):
-            h.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
-    path = cache / f"calendar-{h.hexdigest()}.pickle"
+    key = calendar_cache_key([(f.name, f.read_bytes()) for f in sorted(directory.iterdir())
+                              if f.is_file() and f.suffix.lower() in (".yaml", ".yml")])
+    path = cache / f"calendar-{key}.pickle"
     try:
         return pickle.loads(path.read_bytes())
     except Exception:  # missing, truncated or from another version: rebuild
@@ -250,7 +258,7 @@ def load_calendar_cached(root: Path) -> WorkCalendar:
     cal = load_calendar(directory, root)  # a malformed file raises and is never cached
     try:
         cache.mkdir(exist_ok=True)
-        tmp = cache / f".calendar-{h.hexdigest()}.{os.getpid()}"
+        tmp = cache / f".calendar-{key}.{os.getpid()}"
         tmp.write_bytes(pickle.dumps(cal))
         os.replace(tmp, path)
     except OSError:

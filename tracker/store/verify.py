@@ -135,6 +135,11 @@ class Env:
 
 EMPTY_ENV = Env(None, (), ())
 
+# Parsed rule packs and calendars by blob id, for the whole process: filled before worker
+# processes fork, so that they inherit them instead of each parsing the YAML again.
+_PACK_MEMO: dict[tuple[str, str], object] = {}
+_CALENDAR_MEMO: dict[tuple, WorkCalendar] = {}
+
 
 def _is_pack(path: str) -> bool:
     return path.startswith("jurisdictions/") and path.count("/") == 1 and path.endswith(".yaml")
@@ -199,6 +204,8 @@ class Verifier:
 
     def pack_blob(self, path: str, oid: str) -> Pack | TrackerError:
         key = (path, oid)
+        if key not in self._pack_by_oid and key in _PACK_MEMO:
+            self._pack_by_oid[key] = _PACK_MEMO[key]
         if key not in self._pack_by_oid:
             from tracker.store.store import pack_from_bytes
 
@@ -207,6 +214,7 @@ class Verifier:
                 self._pack_by_oid[key] = pack_from_bytes(got[2] if got else b"", path, self.cache_dir)
             except TrackerError as e:
                 self._pack_by_oid[key] = e
+            _PACK_MEMO[key] = self._pack_by_oid[key]
         return self._pack_by_oid[key]
 
     def packs(self, env: Env) -> dict[str, Pack]:
@@ -228,21 +236,24 @@ class Verifier:
         return self._calendars[env.calendars]
 
     def _cached_calendar(self, files: tuple[tuple[str, str], ...]) -> WorkCalendar | None:
-        import hashlib
+        from tracker.store.store import calendar_cache_key
 
-        from tracker.store.store import _core_fingerprint
-
-        key = hashlib.sha256(repr(files).encode() + _core_fingerprint()).hexdigest()
-        f = self.cache_dir / f"calendar-blobs-{key}.pickle" if self.cache_dir else None
+        if files in _CALENDAR_MEMO:
+            return _CALENDAR_MEMO[files]
+        key = calendar_cache_key([(path.rsplit("/", 1)[-1], (self.text(oid) or "").encode("utf-8"))
+                                  for path, oid in files])
+        f = self.cache_dir / f"calendar-{key}.pickle" if self.cache_dir else None
         if f is not None:
             try:
-                return pickle.loads(f.read_bytes())
+                _CALENDAR_MEMO[files] = pickle.loads(f.read_bytes())
+                return _CALENDAR_MEMO[files]
             except Exception:  # missing or stale: parse again
                 pass
         try:
             cal = self.calendar_loader([(path, self.text(oid) or "") for path, oid in files])
         except TrackerError:
             return None  # a malformed calendar file: weekdays only (the file is reported by `check`)
+        _CALENDAR_MEMO[files] = cal
         if f is not None:
             try:
                 f.parent.mkdir(parents=True, exist_ok=True)
@@ -983,6 +994,14 @@ def run_commits(root: Path, oids: list[str], trust: str | None, cache_dir: Path 
     needs nothing from the others (it reads the state before its first commit from git)."""
     cpus = os.cpu_count() or 1
     if len(oids) >= PARALLEL_MIN and cpus > 1:
+        # parse the rule packs and calendar of the newest commit once, before the workers fork
+        warm = Verifier(root, cache_dir=cache_dir, calendar_loader=default_calendar_loader())
+        try:
+            env = warm.env_of(oids[-1])
+            warm.packs(env)
+            warm.calendar(env)
+        finally:
+            warm.close()
         try:
             import multiprocessing
 
