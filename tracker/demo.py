@@ -23,6 +23,10 @@ from tracker.store.store import Store
 
 DEMO_MARK = "tracker-demo"
 DEMO_NAME, DEMO_EMAIL = "演示管理员", "demo-admin@tracker.invalid"
+# one demo person per role id, named generically since they act in every jurisdiction that has the role
+ROLE_NAMES = {"unit": "项目建设单位", "data_bureau": "数据管理部门", "finance": "财政部门", "crypto": "密码管理部门",
+              "audit": "审计部门", "ndrc": "发展改革部门", "trading_center": "公共资源交易中心", "cac": "网信部门",
+              "government": "人民政府", "gov_office": "政府办公室", "industry": "工业和信息化部门"}
 KEY_DIR = "tracker-demo-keys"  # under .git: never committed, thrown away with the demo store
 
 
@@ -144,7 +148,7 @@ def build(path: Path, *, quiet: bool = False) -> Store:
     for pack in store.packs.values():
         for rid, rdef in pack.roles.items():
             roles.setdefault(rid, []).append(f"{pack.id}:{rid}")
-            names.setdefault(rid, rdef.name if pack.id == "heyuan" or rid not in names else names[rid])
+            names.setdefault(rid, ROLE_NAMES.get(rid, rdef.name))
     keys: dict[str, tuple[Path, str]] = {}
     for rid in sorted(roles):
         name, email = f"演示·{names[rid]}", f"demo-{rid}@tracker.invalid"

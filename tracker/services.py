@@ -26,7 +26,7 @@ from tracker.core.pack import builtin_packs_dir
 from tracker.store import git
 from tracker.core.policy import ADMIN, Need, Person, Policy, render_policy
 from tracker.core.errors import RulesSayNo
-from tracker.store.commit import commit_files
+from tracker.store.commit import commit_files, parse_trailers  # noqa: F401 (re-exported)
 from tracker.store.signing import POLICY_PATH, check_authorized, resolve_signer
 from tracker.store.fsutil import FileTransaction, sha256_file
 from tracker.store.store import MARKER, Store, today
@@ -452,16 +452,3 @@ def _identity(store: Store) -> str:
     name = git.config_get(store.root, "user.name") or ""
     email = git.config_get(store.root, "user.email") or ""
     return f"{name} <{email}>" if email else name
-
-
-def parse_trailers(body: str) -> dict[str, str]:
-    paras = body.strip().split("\n\n")
-    if not paras:
-        return {}
-    out = {}
-    for line in paras[-1].splitlines():
-        if ": " in line:
-            k, _, v = line.partition(": ")
-            if k and " " not in k:
-                out[k] = v.strip()
-    return out

@@ -10,7 +10,7 @@ from tracker.core.i18n import MESSAGES, pick, t
 from tracker.core.policy import (ADMIN, CLERK_ROLE, ROLE_RE, Need, Person, Policy, normalize_key, parse_policy,
                                  render_policy)
 from tracker.store import git, sshsig
-from tracker.store.commit import commit_files
+from tracker.store.commit import commit_files, parse_trailers
 from tracker.store.fsutil import FileTransaction
 from tracker.store.signing import POLICY_PATH, check_authorized, head_policy
 from tracker.store.store import Store
@@ -203,8 +203,6 @@ def verify(store_root: Path, since: str | None = None, progress=None) -> Report:
 
 
 def log_entries(store: Store, case_id: str) -> list[dict]:
-    from tracker.services import parse_trailers
-
     cid = store.resolve_case_id(case_id)
     fmt = "%H%x1f%cI%x1f%an <%ae>%x1f%B"
     paths = [f"cases/{cid}"]

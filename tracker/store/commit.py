@@ -34,6 +34,17 @@ def format_message(subject: str, body: str = "", trailers: list[tuple[str, str]]
     return "\n\n".join(parts) + "\n"
 
 
+def parse_trailers(message: str) -> dict[str, str]:
+    """The ``Key: value`` trailers of a commit message's last paragraph."""
+    paras = message.strip().split("\n\n")
+    out: dict[str, str] = {}
+    for line in paras[-1].splitlines() if paras else []:
+        k, sep, v = line.partition(": ")
+        if sep and k and " " not in k:
+            out[k] = v.strip()
+    return out
+
+
 def commit_files(root: Path, tx: FileTransaction, subject: str, body: str = "",
                  trailers: list[tuple[str, str]] | None = None, *, date: str | None = None,
                  allow_empty: bool = False, signer: Signer | None = None) -> str:

@@ -13,7 +13,8 @@ from tracker.store import git
 from tracker.store.objects import ZERO
 from tracker.store.staged import staged_changes
 from tracker.store.store import Store
-from tracker.store.verify import Verifier, _trailers, default_calendar_loader
+from tracker.store.commit import parse_trailers
+from tracker.store.verify import run_commits
 
 _CASE_PATH = re.compile(r"^cases/([^/]+)/(.+)$")
 
@@ -37,7 +38,7 @@ def commit_msg_problems(store: Store, message: str) -> list[Text]:
     if cases and other:
         problems.append(Text("案件的修改不能与库设置（策略、规则包、钩子）放在同一提交",
                              "case changes cannot share a commit with store settings (policy, rule packs, hooks)"))
-    trailers = _trailers(message)
+    trailers = parse_trailers(message)
     for cid, items in sorted(cases.items()):
         if trailers.get("Case") and trailers["Case"] != cid:
             problems.append(Text(f"尾注 Case: {trailers['Case']} 与所改案件 {cid} 不符",
@@ -98,11 +99,7 @@ def pre_receive(repo: Path, updates: list[RefUpdate]) -> list[Text]:
             continue
         new = git.run(["rev-list", "--topo-order", "--reverse", u.new, "--not", "--all"], repo).split()
         gitdir = Path(git.run(["rev-parse", "--absolute-git-dir"], repo).strip())
-        v = Verifier(repo, cache_dir=gitdir / "tracker-cache", calendar_loader=default_calendar_loader())
-        try:
-            results = v.run(new, trust)
-        finally:
-            v.close()
+        results = run_commits(repo, new, trust, gitdir / "tracker-cache")
         for oid in new:
             r = results.get(oid)
             for p in (r.problems if r else []):

@@ -42,6 +42,7 @@ from tracker.core.models import Case
 from tracker.core.pack import Pack
 from tracker.core.policy import Need, Policy, authorize, normalize_key, parse_policy
 from tracker.store import git, sshsig
+from tracker.store.commit import parse_trailers
 from tracker.store.objects import ZERO, CatFile, Change, CommitObj, log_changes, parse_commit, parse_tree
 
 POLICY = ".tracker/policy.toml"
@@ -536,7 +537,7 @@ class Verifier:
                 by_case.setdefault(m.group(1), []).append((m.group(2), ch))
             else:
                 other.append(ch)
-        trailers = _trailers(c.message)
+        trailers = parse_trailers(c.message)
         if other:
             if by_case:
                 probs.append(_p(c.oid, None, "mixed-commit", "同一提交既修改案件又修改库设置（策略、规则包或钩子）",
@@ -900,16 +901,6 @@ def _where(e: TrackerError) -> str:
     if e.file and e.line:
         return f"{e.file}:{e.line}"
     return e.file or ""
-
-
-def _trailers(message: str) -> dict[str, str]:
-    paras = message.strip().split("\n\n")
-    out: dict[str, str] = {}
-    for line in paras[-1].splitlines() if paras else []:
-        k, sep, v = line.partition(": ")
-        if sep and k and " " not in k:
-            out[k] = v.strip()
-    return out
 
 
 # ---------------------------------------------------------------------------------------
