@@ -65,7 +65,7 @@ def init_store(path: Path, name: str | None = None, email: str | None = None, *,
         raise InputError(t("no_identity"))
     signer = resolve_signer(probe)
     if signer.fmt and signer.public is None:
-        raise InputError(t("init_no_public_key", key=signer.key))
+        raise InputError(t("init_no_public_key", path=signer.key))
     path.mkdir(parents=True, exist_ok=True)
     if not git.is_repo(path):
         git.run(["init", "-q", "-b", "main"], path)

@@ -110,7 +110,7 @@ def people_add(store: Store, name: str, email: str | None, keys: list[str], role
     for k in new_keys:
         owner = policy.by_key(k)
         if owner is not None and owner is not person:
-            raise InputError(t("policy_dup_key", key=k[:40], name=owner.name))
+            raise InputError(t("policy_dup_key", fpr=_fp(k), name=owner.name))
     before = person.as_dict()
     for k in new_keys:
         if k not in person.keys:
@@ -147,6 +147,8 @@ def people_remove(store: Store, who: str, roles: list[str] | None = None, keys: 
     else:
         policy.people = [p for p in policy.people if p is not person]
         what, removed = pick("全部角色与密钥", "all roles and keys"), True
+    if render_policy(policy) == render_policy(_current_policy(store)):
+        raise InputError(t("people_no_change"))
     if not any(p.keys for p in policy.admins()) and any(p.keys for p in head_policy(store.root).admins()):
         raise RulesSayNo(t("policy_last_admin"))
     sha = _commit_policy(store, policy, f"撤销授权：{person.name}（{what}）",

@@ -134,11 +134,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
-def t(key: str, **kw) -> str:
+def t(key: str, /, **kw) -> str:  # positional-only: a message may use {key} itself
     zh, en = MESSAGES[key]
     return (en if _LANG == "en" else zh).format(**kw)
 
 
-def text(key: str, **kw) -> Text:
+def text(key: str, /, **kw) -> Text:
     zh, en = MESSAGES[key]
     return Text(zh.format(**kw), en.format(**kw))

@@ -34,8 +34,10 @@ MESSAGES.update({
     "policy_bad_role": ("角色“{role}”格式不对（应为 admin 或 辖区:角色，如 heyuan:finance）",
                         "role {role!r} is malformed (admin or JURISDICTION:ROLE, e.g. heyuan:finance)"),
     "policy_bad_email": ("电子邮箱“{email}”格式不对", "email {email!r} is malformed"),
-    "policy_dup_key": ("公钥 {key} 已属于“{name}”，一把密钥只能属于一个人",
-                       "key {key} already belongs to {name!r}; a key belongs to one person"),
+    "policy_dup_key": ("公钥 {fpr} 已属于“{name}”，一把密钥只能属于一个人",
+                       "key {fpr} already belongs to {name!r}; a key belongs to one person"),
+    "policy_bad_key": ("“{text}”不是有效的公钥（应为 ssh-ed25519 AAAA… 这样的 OpenSSH 公钥，或 openpgp:40位指纹）",
+                       "{text!r} is not a valid public key (an OpenSSH key such as ssh-ed25519 AAAA…, or openpgp:FINGERPRINT)"),
     "policy_dup_person": ("人员“{name}”（{email}）已在授权策略中；要增加角色或密钥请再次执行并使用相同的名字和邮箱",
                           "{name!r} ({email}) is already in the policy"),
     "policy_no_person": ("授权策略中没有“{who}”", "no {who!r} in the policy"),
@@ -102,6 +104,30 @@ def normalize_key(text: str) -> str:
     return " ".join(parts[:2]) if len(parts) >= 2 else text
 
 
+SSH_KEY_TYPES = {"ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521",
+                 "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com"}
+
+
+def valid_key(key: str) -> bool:
+    """A normalized key that can be a real key: ``openpgp:`` + 40 hex digits, or an OpenSSH key
+    whose base64 blob decodes and starts with its own type name (the crypto is checked on use)."""
+    import base64
+    import binascii
+    import struct
+
+    if key.startswith("openpgp:"):
+        return bool(OPENPGP_RE.match(key))
+    parts = key.split()
+    if len(parts) != 2 or parts[0] not in SSH_KEY_TYPES:
+        return False
+    try:
+        blob = base64.b64decode(parts[1], validate=True)
+        (n,) = struct.unpack(">I", blob[:4])
+        return blob[4:4 + n].decode("ascii") == parts[0] and len(blob) > 4 + n
+    except (binascii.Error, struct.error, UnicodeDecodeError, ValueError):
+        return False
+
+
 def parse_policy(text: str, display: str = ".tracker/policy.toml") -> Policy:
     try:
         data = tomllib.loads(text)
@@ -114,7 +140,7 @@ def parse_policy(text: str, display: str = ".tracker/policy.toml") -> Policy:
         raise InputError(t("policy_bad", error="[[person]]"), file=display, line=1)
     lines = [i + 1 for i, ln in enumerate(text.splitlines()) if ln.strip() == "[[person]]"]
     out = Policy()
-    seen: dict[str, str] = {}
+    seen: dict[str, tuple[int, str]] = {}
     for i, raw in enumerate(people):
         line = lines[i] if i < len(lines) else None
 
@@ -139,9 +165,11 @@ def parse_policy(text: str, display: str = ".tracker/policy.toml") -> Policy:
                 raise bad(t("policy_bad_role", role=r))
         keys = [normalize_key(k) for k in lists["keys"]]
         for k in keys:
-            if k in seen and seen[k] != name:
-                raise bad(t("policy_dup_key", key=k[:40], name=seen[k]))
-            seen[k] = name
+            if not valid_key(k):
+                raise bad(t("policy_bad_key", text=k[:60]))
+            if k in seen and seen[k][0] != i:
+                raise bad(t("policy_dup_key", fpr=k[:40], name=seen[k][1]))
+            seen[k] = (i, name)
         out.people.append(Person(name.strip(), email, keys, list(lists["roles"]), list(lists["units"]), line))
     return out
 

@@ -78,6 +78,8 @@ def commit_files(root: Path, tx: FileTransaction, subject: str, body: str = "",
             git.run(args, root, input=message.encode("utf-8"), env=env)
         except git.GitError as e:
             err = (e.stderr or "").lower()
+            if "nothing to commit" in err or "nothing added to commit" in err or "no changes added" in err:
+                raise InputError(t("nothing_changed")) from None
             if signer.fmt and "hook" not in err:
                 # with a key, a commit that git cannot write is a signing failure (ssh-keygen's own
                 # wording varies: "Couldn't load public key", "failed to write commit object", …)

@@ -29,12 +29,13 @@ MESSAGES.update({
                       "（SSH 私钥或公钥路径，并设 gpg.format=ssh），或在命令中加 --key 私钥路径",
                       "this store requires signed commits but no signing key is configured: set "
                       "git config user.signingkey (and gpg.format=ssh) or pass --key PATH"),
+    "nothing_changed": ("没有需要提交的改动", "nothing to commit: no change"),
     "sign_failed": ("签名失败，未做任何修改：{error}", "signing failed; nothing was changed: {error}"),
     "not_authorized": ("授权策略不允许本次提交：{reason}（所需角色：{need}；密钥 {fingerprint}）",
                        "the policy does not allow this commit: {reason} (needs {need}; key {fingerprint})"),
     "policy_unreadable": ("无法读取授权策略：{error}", "cannot read the policy: {error}"),
-    "init_no_public_key": ("找不到签名密钥 {key} 的公钥（{key}.pub），无法把它登记为第一位管理员的密钥",
-                           "cannot find the public half of signing key {key} ({key}.pub) to register the first admin"),
+    "init_no_public_key": ("找不到签名密钥 {path} 的公钥（{path}.pub），无法把它登记为第一位管理员的密钥",
+                           "cannot find the public half of signing key {path} ({path}.pub) to register the first admin"),
     "init_unsigned": ("提示：没有配置签名密钥，本案件库的提交将不签名，tracker verify 会逐一报告。"
                       "要启用签名：git config --global gpg.format ssh；git config --global user.signingkey ~/.ssh/id_ed25519",
                       "note: no signing key is configured, so this store's commits are unsigned and tracker verify "

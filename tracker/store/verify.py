@@ -476,11 +476,17 @@ class Verifier:
         probs, case_id, oid = res.problems, res.case, res.commit
         if status == "signed_unknown":
             status, key = "signed", None
-        if need is None:  # a root commit: shown against its own policy
+        if need is None:  # a root commit: pinned by id, its signature shown against its own policy
             own = self.policy(env.policy)
             res.signature = ("unsigned" if status == "unsigned" else "bad" if status == "bad"
                              else "good" if own and key and own.by_key(key) else "unknown_key")
             self._describe(res, own, key)
+            if status == "unsigned":
+                probs.append(_p(oid, None, "unsigned", "提交没有签名（案件库创建时没有配置签名密钥）",
+                                "the commit is not signed (the store was created without a signing key)"))
+            elif status == "bad":
+                probs.append(_p(oid, None, "bad-signature", "签名无效（内容被改动或签名损坏）",
+                                "the signature does not verify (altered content or broken signature)"))
             return res
         policy = self.policy(parent_env.policy)
         if status == "unsigned":
@@ -1039,6 +1045,8 @@ def verify_history(root: Path, *, rev: str = "HEAD", since: str | None = None, t
     new = [o for o in _rev_list(root, [head, *exclude]) if o not in known]
     fresh = run_commits(root, new, trust, cpath.parent if cpath else None, progress)
     known.update(fresh)
+    keyring_dependent = {o for o, r in fresh.items()
+                         if (r.key is None and r.signature == "unknown_key") or (r.key or "").startswith("openpgp:")}
     problems: list[Problem] = []
     if since:
         reach = set(_rev_list(root, [head, f"^{since}"]))
@@ -1061,8 +1069,12 @@ def verify_history(root: Path, *, rev: str = "HEAD", since: str | None = None, t
             problems.append(_p(head, None, "trust-root-missing",
                                f"固定的信任根 {trust[:12]} 不在当前历史中：历史被替换过",
                                f"the pinned trust root {trust[:12]} is not in this history: it was replaced"))
+    results = dict(known)
     if use_cache:
-        cache["tips"] = [head]
+        # OpenPGP results depend on the local keyring: checked again next time rather than cached
+        for o in keyring_dependent:
+            known.pop(o, None)
+        cache["tips"] = [head] if not keyring_dependent else []
         _save_cache(cpath, cache)
     count = int(git.run(["rev-list", "--count", head, *([f"^{since}"] if since else [])], root).strip() or 0)
-    return Report(count, len(fresh), problems, known, trust, time.perf_counter() - started)
+    return Report(count, len(fresh), problems, results, trust, time.perf_counter() - started)
