@@ -252,9 +252,6 @@ def assemble_case(cid: str, case_text: str, case_display: str, attachments: tupl
     """A case from the texts of its files: ``case.toml``, ``attachments.toml`` (text, display) and
     the decision files (file name, text, display). Shared by the store (working tree), the hooks
     (the index) and the verifier (old commits)."""
-    from tracker.core.models import Finding
-    from tracker.core.i18n import Text
-
     try:
         case = parse_case(case_text, case_display, extra_facts)
     except InputError as e:
@@ -268,19 +265,28 @@ def assemble_case(cid: str, case_text: str, case_display: str, attachments: tupl
     if attachments is not None:
         case.attachments = parse_attachments(attachments[0], attachments[1])
     for name, text, display in sorted(decisions):
-        m = DECISION_FILE_RE.match(name)
-        if not m:
-            case.problems.append(Finding(cid, "decision-file-name", "error",
-                                         Text(f"决定文件名不合规范：{name}", f"badly named decision file: {name}"),
-                                         None, display, None))
-            continue
-        dec = parse_decision(text, display)
-        if dec.seq != int(m.group(1)) or dec.action != m.group(2):
-            case.problems.append(Finding(cid, "decision-file-name", "error",
-                                         Text("决定文件名与内容不符", "decision file name does not match its content"),
-                                         None, display, 1))
-        case.decisions.append(dec)
+        add_decision(case, name, display, lambda: parse_decision(text, display))
     return case
+
+
+def add_decision(case: Case, name: str, display: str, parse: Callable[[], Decision]) -> None:
+    """Add a decision file to a case, noting a badly named file or a name that disagrees with
+    the content as a problem of the case (its history cannot be trusted)."""
+    from tracker.core.models import Finding
+    from tracker.core.i18n import Text
+
+    m = DECISION_FILE_RE.match(name)
+    if not m:
+        case.problems.append(Finding(case.id, "decision-file-name", "error",
+                                     Text(f"决定文件名不合规范：{name}", f"badly named decision file: {name}"),
+                                     None, display, None))
+        return
+    dec = parse()
+    if dec.seq != int(m.group(1)) or dec.action != m.group(2):
+        case.problems.append(Finding(case.id, "decision-file-name", "error",
+                                     Text("决定文件名与内容不符", "decision file name does not match its content"),
+                                     None, display, 1))
+    case.decisions.append(dec)
 
 
 def decision_filename(seq: int, action: str) -> str:

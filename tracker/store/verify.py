@@ -385,8 +385,7 @@ class Verifier:
 
     def case_full(self, cid: str, files: dict[str, str], env: Env) -> Case:
         """The whole case: facts, attachments and decisions (each file parsed once per blob)."""
-        from tracker.core.casefile import DECISION_FILE_RE
-        from tracker.core.models import Finding
+        from tracker.core.casefile import add_decision
 
         head = self.case_head(cid, files, env)
         case = Case(head.id, head.jurisdiction, head.created_on, dict(head.facts), [], [], head.path,
@@ -394,21 +393,10 @@ class Verifier:
         if "attachments.toml" in files:
             case.attachments = list(self.attachments(files["attachments.toml"], f"cases/{cid}/attachments.toml"))
         for rel in sorted(files):
-            if not rel.startswith("decisions/"):
-                continue
-            name, display = rel[10:], f"cases/{cid}/{rel}"
-            m = DECISION_FILE_RE.match(name)
-            if not m:
-                case.problems.append(Finding(cid, "decision-file-name", "error",
-                                             Text(f"决定文件名不合规范：{name}", f"badly named decision file: {name}"),
-                                             None, display, None))
-                continue
-            dec = self._parsed("decision", files[rel], display, parse_decision)
-            if dec.seq != int(m.group(1)) or dec.action != m.group(2):
-                case.problems.append(Finding(cid, "decision-file-name", "error",
-                                             Text("决定文件名与内容不符", "decision file name does not match its content"),
-                                             None, display, 1))
-            case.decisions.append(dec)
+            if rel.startswith("decisions/"):
+                display = f"cases/{cid}/{rel}"
+                add_decision(case, rel[10:], display,
+                             lambda: self._parsed("decision", files[rel], display, parse_decision))
         return case
 
     # -- signatures ------------------------------------------------------------------------
