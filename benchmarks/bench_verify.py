@@ -108,8 +108,10 @@ def main(argv=None) -> int:
     # the generator's per-role keys live only in memory: give the admin the clerk role (1 commit)
     sh([*tracker, "people", "add", "基准管理员", "--email", "bench-admin@tracker.invalid", "--role", f"{jur}:unit",
         "--signing-key", str(key)], store)
-    for i in range(9):
-        sh([*tracker, "--key", str(key), "set", cid, f"software_cost_wan={10 + i}"], store)
+    sh([*tracker, "verify"], store)  # the role grant above is not one of the 10
+    stamp = int(time.time()) % 1000
+    for i in range(10):
+        sh([*tracker, "--key", str(key), "set", cid, f"software_cost_wan={stamp}.{i + 1}"], store)
     inc_t, inc = timed([*tracker, "verify", "--json"], store)
     inc_report = json.loads(inc.stdout)
 
