@@ -36,14 +36,31 @@ def common_parent(with_key: bool = True) -> argparse.ArgumentParser:
     return p
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _command_of(argv: list[str]) -> str | None:
+    """The command word of ``argv`` (global options may come before it)."""
+    skip = False
+    for a in argv:
+        if skip:
+            skip = False
+            continue
+        if a in ("--store", "--lang", "--key"):
+            skip = True
+        elif not a.startswith("-"):
+            return a
+    return None
+
+
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The parser; with ``argv`` naming a command, only that command's module is imported
+    (start-up time counts for scripts and hooks that run tracker many times)."""
     import importlib
 
     parent = common_parent()
     parser = Parser(prog="tracker", parents=[parent],
                     description=pick("政务信息化项目案件跟踪（git 存储）", "case tracker for government IT projects, kept in git"))
     sub = parser.add_subparsers(dest="command", parser_class=Parser)
-    for name in COMMANDS:
+    wanted = _command_of(argv or [])
+    for name in (COMMANDS if wanted not in COMMANDS else (wanted,)):
         mod = importlib.import_module(f"tracker.cli.cmd_{name}")
         sp = mod.register(sub, parent)
         sp.set_defaults(func=mod.run)
@@ -68,9 +85,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.reconfigure(encoding="utf-8")  # type: ignore[attr-defined]
     except (AttributeError, ValueError):
         pass
-    parser = build_parser()
     if not argv:
         argv = ["list"]  # until the terminal UI lands, plain `tracker` lists the cases
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     for key, default in (("store", None), ("json", False), ("lang", None), ("key", None)):
         if not hasattr(args, key):

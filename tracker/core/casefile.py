@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-import tomllib
+try:  # the same parser as the standard library's tomllib, compiled (about 3x faster): the
+    import tomli as tomllib  # verifier parses every version of every case file in a history
+except ImportError:  # pragma: no cover - a plain install without the compiled wheel
+    import tomllib
 from decimal import Decimal
 from typing import Any, Callable
 

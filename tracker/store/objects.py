@@ -209,12 +209,13 @@ class CommitChanges:
 
 
 def log_changes(cwd: Path, oids: Iterable[str]) -> dict[str, CommitChanges]:
-    """The changes of each commit against each of its parents (``git log --raw -t -m``)."""
+    """The files each commit changes against its first parent (``git log --raw``); merges are
+    diffed against each parent separately by the caller."""
     oids = list(oids)
     if not oids:
         return {}
     proc = subprocess.run(
-        ["git", "-c", "core.quotepath=off", "log", "--stdin", "--no-walk=unsorted", "-z", "--raw", "-t", "-m",
+        ["git", "-c", "core.quotepath=off", "log", "--stdin", "--no-walk=unsorted", "-z", "--raw",
          "--root", "--no-renames", "--no-abbrev", "--no-ext-diff", "--format=%x01%H %P"],
         cwd=cwd, input=("\n".join(oids) + "\n").encode(), capture_output=True, env=git_env())
     if proc.returncode != 0:

@@ -168,7 +168,8 @@ class Verifier:
         self._packs: dict[tuple, dict[str, Pack] | TrackerError] = {}
         self._pack_by_oid: dict[tuple[str, str], Pack | TrackerError] = {}
         self._calendars: dict[tuple, WorkCalendar] = {}
-        self._case_files: dict[str, dict[str, str]] = {}
+        self._state: dict[str, dict[str, str]] = {}  # case -> its files as of self._last
+        self._last: str | None = None
         self._parsed_cache: dict[tuple, object] = {}
         self._att_prev: dict[str, str] = {}  # attachments.toml version -> the version it replaced
         self._envs: dict[str, Env] = {}
@@ -288,20 +289,48 @@ class Verifier:
         self._envs[commit] = env
         return env
 
-    def case_files(self, tree_oid: str) -> dict[str, str]:
-        """relative path -> blob id of the files of a case tree (remembered per tree id)."""
-        got = self._case_files.get(tree_oid)
-        if got is None:
-            got = {}
-            for m, n, o in self.tree(tree_oid):
-                if m == "40000":
-                    for m2, n2, o2 in self.tree(o):
-                        if m2 != "40000":
-                            got[f"{n}/{n2}"] = o2
-                else:
-                    got[n] = o
-            self._case_files[tree_oid] = got
+    def _tree_files(self, tree_oid: str) -> dict[str, str]:
+        """relative path -> blob id of the files of a case tree (and of its subfolders)."""
+        got: dict[str, str] = {}
+        for m, n, o in self.tree(tree_oid):
+            if m == "40000":
+                for m2, n2, o2 in self.tree(o):
+                    if m2 != "40000":
+                        got[f"{n}/{n2}"] = o2
+            else:
+                got[n] = o
         return got
+
+    def files_before(self, parent: str, cid: str) -> dict[str, str]:
+        """The files of a case in the parent commit ({} when it did not exist there).
+
+        Along a straight line of history this is what the previous commit left (kept in memory);
+        after a merge, or at the start of a run, it is read from git."""
+        if cid not in self._state:
+            got = self.cat.get(f"{parent}:cases/{cid}")
+            self._state[cid] = self._tree_files(got[0]) if got and got[1] == "tree" else {}
+        return self._state[cid]
+
+    def _advance_state(self, c: CommitObj, by_case: dict[str, list[tuple[str, Change]]]) -> dict[str, tuple]:
+        """(files before, files after) of each case the commit changes; remembers the after state."""
+        if not c.parents or c.parents[0] != self._last:
+            self._state = {}  # not the continuation of the last commit: start again from git
+        out = {}
+        for cid, items in by_case.items():
+            before = self.files_before(c.parents[0], cid) if c.parents else {}
+            after = dict(before)
+            for rest, ch in items:
+                if ch.status == "D":
+                    after.pop(rest, None)
+                else:
+                    after[rest] = ch.new
+                    if rest == "attachments.toml" and ch.old != ZERO:
+                        self._att_prev.setdefault(ch.new, ch.old)
+            out[cid] = (before, after)
+        for cid, (_, after) in out.items():
+            self._state[cid] = after
+        self._last = c.oid
+        return out
 
     def _parsed(self, kind: str, oid: str, display: str, fn):
         key = (kind, oid, display)
@@ -521,8 +550,6 @@ class Verifier:
     def _check_shape(self, c: CommitObj, changes: list[Change], parent_env: Env, env: Env,
                      probs: list[Problem]) -> tuple[Need, str | None]:
         files = [ch for ch in changes if not ch.is_tree]
-        case_trees = {ch.path[6:]: ch for ch in changes if ch.is_tree and ch.path.count("/") == 1
-                      and ch.path.startswith("cases/")}
         by_case: dict[str, list[tuple[str, Change]]] = {}
         other: list[Change] = []
         for ch in files:
@@ -532,6 +559,7 @@ class Verifier:
             else:
                 other.append(ch)
         trailers = parse_trailers(c.message)
+        states = self._advance_state(c, by_case)
         if other:
             if by_case:
                 probs.append(_p(c.oid, None, "mixed-commit", "同一提交既修改案件又修改库设置（策略、规则包或钩子）",
@@ -542,7 +570,7 @@ class Verifier:
             return Need("member"), None   # an empty commit: only someone in the policy may make it
         if len(by_case) == 2 and trailers.get("Action") == "renumber" and \
                 {trailers.get("Case"), trailers.get("Renumbered-From")} == set(by_case):
-            need = self._check_renumber(trailers["Renumbered-From"], trailers["Case"], by_case, case_trees,
+            need = self._check_renumber(trailers["Renumbered-From"], trailers["Case"], by_case, states,
                                         parent_env, env)
             if need is not None:
                 return need, trailers["Case"]
@@ -564,21 +592,7 @@ class Verifier:
         if trailers.get("Case") and trailers["Case"] != cid:
             probs.append(_p(c.oid, cid, "trailer-mismatch", f"提交说明中的 Case: {trailers['Case']} 与所改案件 {cid} 不符",
                             f"trailer Case: {trailers['Case']} does not match the changed case {cid}"))
-        tree = case_trees.get(cid)
-        new_tree = tree.new if tree and tree.new != ZERO else None
-        old_tree = tree.old if tree and tree.old != ZERO else None
-        files0 = self.case_files(old_tree) if old_tree else {}
-        if new_tree and new_tree not in self._case_files:
-            files1 = dict(files0)
-            for rest, ch in by_case[cid]:
-                if ch.status == "D":
-                    files1.pop(rest, None)
-                else:
-                    files1[rest] = ch.new
-                    if rest == "attachments.toml" and ch.old != ZERO:
-                        self._att_prev.setdefault(ch.new, ch.old)
-            self._case_files[new_tree] = files1
-        files1 = self._case_files.get(new_tree, {}) if new_tree else {}
+        files0, files1 = states[cid]
         heads = []
         before = after = None
         if files0:
@@ -616,23 +630,20 @@ class Verifier:
             return Need("decision", jur, dec.role, units), cid
         return Need("case", jur, None, units), cid
 
-    def _check_renumber(self, old: str, new: str, by_case: dict, case_trees: dict, parent_env: Env,
+    def _check_renumber(self, old: str, new: str, by_case: dict, states: dict, parent_env: Env,
                         env: Env) -> Need | None:
         """A renumbering moves every file of ``old`` to ``new`` unchanged, except the id in
         case.toml. Returns what the commit needs from its signer, or None if it is anything else."""
         gone = {rest: ch for rest, ch in by_case[old]}
         came = {rest: ch for rest, ch in by_case[new]}
-        tree_old, tree_new = case_trees.get(old), case_trees.get(new)
-        if not tree_old or not tree_new or tree_old.new != ZERO or tree_new.old != ZERO:
+        (files_before, old_after), (new_before, files_after) = states[old], states[new]
+        if not files_before or old_after or new_before:
             return None
         if set(gone) != set(came) or any(ch.status != "D" for ch in gone.values()) \
                 or any(ch.status != "A" for ch in came.values()):
             return None
         if any(gone[r].old != came[r].new for r in gone if r != "case.toml"):
             return None
-        files_before = self.case_files(tree_old.old)
-        files_after = {r: ch.new for r, ch in came.items()}
-        self._case_files[tree_new.new] = files_after
         try:
             before = self.case_head(old, files_before, parent_env)
             after = self.case_head(new, files_after, env)
