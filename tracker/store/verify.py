@@ -28,6 +28,7 @@ import pickle
 import re
 import subprocess
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -46,7 +47,7 @@ from tracker.store.commit import parse_trailers
 from tracker.store.objects import ZERO, CatFile, Change, CommitObj, log_changes, parse_commit, parse_tree
 
 POLICY = ".tracker/policy.toml"
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 _CASE_PATH = re.compile(r"^cases/([^/]+)/(.+)$")
 
 SIGNATURE_WORDS = {
@@ -86,7 +87,7 @@ class Report:
     checked: int                   # commits in the verified history
     new: int                       # of which checked in this run (the rest came from the cache)
     problems: list[Problem]
-    results: dict[str, CommitResult]
+    results: Mapping[str, CommitResult]
     trust_root: str | None
     seconds: float = 0.0
 
@@ -931,12 +932,51 @@ def _cache_path(root: Path, trust: str | None) -> Path | None:
     return gitdir / "tracker-cache" / f"verify-{CACHE_VERSION}-{h}.pickle"
 
 
+def _row(r: CommitResult) -> tuple:
+    """A result as plain tuples: ten thousand of them unpickle in milliseconds (dataclasses do not)."""
+    return (r.signature, r.key, r.fingerprint, r.signer, r.case,
+            tuple((p.commit, p.case, p.rule, p.message.zh, p.message.en) for p in r.problems))
+
+
+def _result(oid: str, row: tuple) -> CommitResult:
+    sig, key, fpr, signer, case, probs = row
+    return CommitResult(oid, sig, key, fpr, signer, case, [Problem(c, k, r, Text(zh, en)) for c, k, r, zh, en in probs])
+
+
+class Results(Mapping):
+    """Commit id -> CommitResult, built from the cached rows only when asked for."""
+
+    def __init__(self, rows: dict[str, tuple], fresh: dict[str, CommitResult]):
+        self.rows, self.fresh = rows, fresh
+
+    def get(self, oid, default=None):
+        if oid in self.fresh:
+            return self.fresh[oid]
+        row = self.rows.get(oid)
+        return _result(oid, row) if row is not None else default
+
+    def __getitem__(self, oid):
+        got = self.get(oid)
+        if got is None:
+            raise KeyError(oid)
+        return got
+
+    def __contains__(self, oid) -> bool:
+        return oid in self.fresh or oid in self.rows
+
+    def __len__(self) -> int:
+        return len(self.rows.keys() | self.fresh.keys())
+
+    def __iter__(self):
+        return iter(self.rows.keys() | self.fresh.keys())
+
+
 def _load_cache(path: Path | None) -> dict:
     if path is None:
         return {"results": {}, "tips": []}
     try:
         data = pickle.loads(path.read_bytes())
-        if isinstance(data, dict) and "results" in data:
+        if isinstance(data, dict) and isinstance(data.get("results"), dict):
             return data
     except Exception:  # missing or unreadable: start again (the cache is disposable)
         pass
@@ -1036,14 +1076,14 @@ def verify_history(root: Path, *, rev: str = "HEAD", since: str | None = None, t
         return Report(0, 0, [], {}, trust, time.perf_counter() - started)
     cpath = _cache_path(root, trust) if use_cache else None
     cache = _load_cache(cpath)
-    known: dict[str, CommitResult] = cache["results"]
+    known: dict[str, tuple] = cache["results"]  # commit -> _row(result)
     tips = [t for t in cache.get("tips", []) if t in known]
     exclude = [f"^{t}" for t in tips]
     if since:
         exclude.append(f"^{since}")
-    new = [o for o in _rev_list(root, [head, *exclude]) if o not in known]
+    listed = _rev_list(root, [head, *exclude])
+    new = [o for o in listed if o not in known]
     fresh = run_commits(root, new, trust, cpath.parent if cpath else None, progress)
-    known.update(fresh)
     keyring_dependent = {o for o, r in fresh.items()
                          if (r.key is None and r.signature == "unknown_key") or (r.key or "").startswith("openpgp:")}
     problems: list[Problem] = []
@@ -1051,13 +1091,14 @@ def verify_history(root: Path, *, rev: str = "HEAD", since: str | None = None, t
         reach = set(_rev_list(root, [head, f"^{since}"]))
     else:
         # problems of earlier runs count only if still in this history
-        flagged = [o for o, r in known.items() if r.problems and o not in fresh]
+        flagged = [o for o, row in known.items() if row[5] and o not in fresh]
         reach = set(fresh)
         if flagged:
             reach |= set(_rev_list(root, [head])) if len(flagged) > 20 else {
                 o for o in flagged if git.is_ancestor(root, o, head)}
+    results = Results(known, fresh)
     for oid in sorted(reach - set(new)) + [o for o in new if o in reach]:
-        r = known.get(oid)
+        r = results.get(oid)
         if r:
             problems.extend(r.problems)
     if not since:
@@ -1068,12 +1109,15 @@ def verify_history(root: Path, *, rev: str = "HEAD", since: str | None = None, t
             problems.append(_p(head, None, "trust-root-missing",
                                f"固定的信任根 {trust[:12]} 不在当前历史中：历史被替换过",
                                f"the pinned trust root {trust[:12]} is not in this history: it was replaced"))
-    results = dict(known)
-    if use_cache:
+    if use_cache and (fresh or cache.get("tips") != [head]):
         # OpenPGP results depend on the local keyring: checked again next time rather than cached
-        for o in keyring_dependent:
-            known.pop(o, None)
+        known.update({o: _row(r) for o, r in fresh.items() if o not in keyring_dependent})
         cache["tips"] = [head] if not keyring_dependent else []
         _save_cache(cpath, cache)
-    count = int(git.run(["rev-list", "--count", head, *([f"^{since}"] if since else [])], root).strip() or 0)
+    if since:
+        count = len(reach)
+    elif not tips:
+        count = len(listed)
+    else:
+        count = int(git.run(["rev-list", "--count", head], root).strip() or 0)
     return Report(count, len(fresh), problems, results, trust, time.perf_counter() - started)
