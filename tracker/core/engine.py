@@ -543,15 +543,18 @@ def _obligation_met(view: CaseView, ob: ObligationDef, env: Env) -> tuple[bool |
     return None, set()
 
 
-def list_actions(view: CaseView, on: _dt.date | None = None, facts: dict | None = None) -> list[ActionOption]:
-    """Every action possible now, allowed or not, with what is missing and why."""
+def list_actions(view: CaseView, on: _dt.date | None = None, facts: dict | None = None,
+                 only: str | None = None) -> list[ActionOption]:
+    """Every action possible now, allowed or not, with what is missing and why (``only``: just
+    the action of that id, when the stage has one)."""
     if view.ended:
         return []
     pack, case = view.pack, view.case
     env = make_env(pack, case, view.track_id, facts) if facts is not None else view.env
     st = view.stage
     out: list[ActionOption] = []
-    for aid, act in st.actions.items():
+    actions = st.actions.items() if only not in st.actions else [(only, st.actions[only])]
+    for aid, act in actions:
         v, when_missing = _safe_eval(pack, env, act.when, case, aid, None)
         if v is False:
             continue
@@ -713,7 +716,9 @@ def decide(view: CaseView, action: str, *, role: str | None, on: _dt.date, opini
                           view.case.decisions, view.case.path, view.case.fact_lines)
         probe = evaluate(view.pack, probe_case, on, view.calendar)
     # the decision is taken under the track the facts now give, unless the track is locked
-    options = list_actions(probe, on=on)
+    options = list_actions(probe, on=on, only=action)
+    if not any(o.id == action for o in options):  # a kind, or an action not open now: list them all
+        options = list_actions(probe, on=on)
     opt = find_action(probe, action, options)
     if role and opt.role and role != opt.role:
         raise RulesSayNo(t("unknown_role", action=opt.id, role=opt.role, given=role))
