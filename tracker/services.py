@@ -121,6 +121,7 @@ def pin_clone(path: Path, trust_root: str | None = None) -> str:
     git.run(["config", "core.hooksPath", "hooks"], path)
     git.run(["config", "tracker.python", sys.executable], path)
     git.run(["config", "tracker.trustRoot", root], path)
+    git.run(["config", "fetch.fsckObjects", "true"], path)  # malformed objects never enter a clone
     from tracker.trust import refresh_allowed_signers
 
     refresh_allowed_signers(path)

@@ -54,6 +54,7 @@ def remote_init(path: Path, *, trust_root: str | None = None, store: Store | Non
     path.mkdir(parents=True, exist_ok=True)
     git.run(["init", "-q", "--bare", "-b", "main", str(path)], path)
     for key, value in (("receive.denyNonFastForwards", "true"), ("receive.denyDeletes", "true"),
+                       ("receive.fsckObjects", "true"),
                        ("tracker.python", sys.executable), ("tracker.remote", "true")):
         git.run(["config", key, value], path)
     if trust_root:

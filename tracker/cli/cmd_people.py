@@ -1,5 +1,7 @@
 """tracker people add|remove|list — who may sign what (the store's authorization policy)."""
 
+import argparse
+
 from tracker import trust
 from tracker.cli.common import store_of
 from tracker.cli.output import emit_json, out, table
@@ -21,13 +23,13 @@ def register(sub, parent):
                    help=pick("角色，如 heyuan:finance 或 admin；可重复", "role such as heyuan:finance or admin; repeatable"))
     a.add_argument("--unit", dest="units", action="append", default=[],
                    help=pick("项目建设单位角色只代表该单位；可重复", "bind the clerk role to this unit; repeatable"))
-    a.add_argument("--signing-key", dest="key", default=None, metavar="PATH",
+    a.add_argument("--signing-key", dest="key", default=argparse.SUPPRESS, metavar="PATH",
                    help=pick("用于签名本次策略提交的私钥（同全局 --key）", "key that signs this policy commit (same as the global --key)"))
     r = ps.add_parser("remove", parents=[parent], help=pick("撤销人员、角色或密钥", "revoke a person, roles or keys"))
     r.add_argument("who", help=pick("姓名、邮箱或密钥指纹", "name, email or key fingerprint"))
     r.add_argument("--role", dest="roles", action="append", default=[])
     r.add_argument("--key", dest="pubkeys", action="append", default=[], metavar="PUBKEY_OR_FINGERPRINT")
-    r.add_argument("--signing-key", dest="key", default=None, metavar="PATH")
+    r.add_argument("--signing-key", dest="key", default=argparse.SUPPRESS, metavar="PATH")
     ps.add_parser("list", parents=[parent], help=pick("列出人员", "list people"))
     return p
 

@@ -24,7 +24,7 @@ from tracker.core.i18n import pick, t
 from tracker.core.models import Attachment, Case, Decision
 from tracker.core import vocab
 
-CASE_ID_RE = re.compile(r"^[A-Z]{2,5}-\d{4}-\d{4,}$")
+CASE_ID_RE = re.compile(r"\A[A-Z]{2,5}-[0-9]{4}-[0-9]{4,}\Z")  # ASCII digits only, no trailing newline
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -192,7 +192,7 @@ def safe_name(name: str) -> bool:
     return True
 
 
-DECISION_FILE_RE = re.compile(r"^(\d{4,})-([a-z0-9_]+)\.toml$")
+DECISION_FILE_RE = re.compile(r"\A([0-9]{4,})-([a-z0-9_]+)\.toml\Z")
 
 
 def parse_decision(text: str, display: str) -> Decision:

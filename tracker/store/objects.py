@@ -50,6 +50,8 @@ class CatFile:
 
     def get(self, name: str) -> tuple[str, str, bytes] | None:
         """(oid, type, data), or None when there is no such object."""
+        if "\n" in name or "\r" in name:
+            return None  # would be two requests: the replies would fall out of step
         p = self._start()
         p.stdin.write(name.encode("utf-8") + b"\n")
         p.stdin.flush()
@@ -58,6 +60,10 @@ class CatFile:
     def get_many(self, names: list[str]) -> Iterator[tuple[str, tuple[str, str, bytes] | None]]:
         """Stream many objects: the requests are written from a thread while replies are read."""
         if not names:
+            return
+        if any("\n" in n or "\r" in n for n in names):
+            for n in names:
+                yield n, self.get(n)
             return
         p = self._start()
 
@@ -106,6 +112,7 @@ class CommitObj:
     message: str
     signature: bytes | None   # the armored signature, if any
     payload: bytes            # the object without its signature header: what was signed
+    malformed: bool = False   # a header git would read differently (or reject)
 
     @property
     def sig_type(self) -> str | None:
@@ -129,24 +136,39 @@ def parse_commit(oid: str, raw: bytes) -> CommitObj:
     sig_lines: list[bytes] = []
     kept: list[bytes] = []
     in_sig = False
-    for ln in lines:
+    malformed = False
+    for i, ln in enumerate(lines):
         if in_sig and ln.startswith(b" "):
             sig_lines.append(ln[1:])
             continue
         in_sig = False
         if ln.startswith(b"gpgsig "):
+            if sig_lines:
+                malformed = True  # two signatures
             in_sig = True
             sig_lines.append(ln[7:])
             continue
         kept.append(ln)
+        # read the header exactly as git does: "tree" first, then the "parent" lines, then
+        # author and committer; anything else in that part makes the commit malformed
         if ln.startswith(b"tree "):
-            tree = ln[5:].decode()
+            if i != 0:
+                malformed = True
+            tree = ln[5:].decode("ascii", "replace")
         elif ln.startswith(b"parent "):
-            parents.append(ln[7:].decode())
+            if len(kept) != len(parents) + 2:
+                malformed = True
+            parents.append(ln[7:].decode("ascii", "replace"))
         elif ln.startswith(b"author "):
+            if author or len(kept) != len(parents) + 2:
+                malformed = True
             author = ln[7:].decode("utf-8", "replace")
         elif ln.startswith(b"committer "):
+            if committer or not author:
+                malformed = True
             committer = ln[10:].decode("utf-8", "replace")
+    if not tree or not author or not committer:
+        malformed = True
     when, tz = 0, "+0000"
     ident = committer.rsplit(" ", 2)
     if len(ident) == 3:
@@ -157,7 +179,7 @@ def parse_commit(oid: str, raw: bytes) -> CommitObj:
     payload = b"\n".join(kept) + sep + message
     signature = b"\n".join(sig_lines) + b"\n" if sig_lines else None
     return CommitObj(oid, tree, parents, _ident_name(author), _ident_name(committer), when, tz,
-                     message.decode("utf-8", "replace"), signature, payload)
+                     message.decode("utf-8", "replace"), signature, payload, malformed)
 
 
 def _ident_name(ident: str) -> str:
@@ -215,7 +237,7 @@ def log_changes(cwd: Path, oids: Iterable[str]) -> dict[str, CommitChanges]:
     if not oids:
         return {}
     proc = subprocess.run(
-        ["git", "-c", "core.quotepath=off", "log", "--stdin", "--no-walk=unsorted", "-z", "--raw",
+        ["git", "-c", "core.quotepath=off", "log", "--stdin", "--no-walk=unsorted", "-z", "--raw", "-m",
          "--root", "--no-renames", "--no-abbrev", "--no-ext-diff", "--format=%x01%H %P"],
         cwd=cwd, input=("\n".join(oids) + "\n").encode(), capture_output=True, env=git_env())
     if proc.returncode != 0:

@@ -268,25 +268,22 @@ class Verifier:
         return cal
 
     def env_of(self, commit: str) -> Env:
-        """The Env of a commit not processed in this run (read from its tree)."""
+        """The Env of a commit not processed in this run, read through git's own path lookup
+        (``commit:path``), so that no crafted commit header can make us read another tree."""
         if commit in self._envs:
             return self._envs[commit]
-        got = self.cat.get(commit)
-        env = EMPTY_ENV
-        if got and got[1] == "commit":
-            c = parse_commit(commit, got[2])
-            policy, packs, cals = None, [], []
-            for mode, name, oid in self.tree(c.tree):
-                if name == ".tracker" and mode == "40000":
-                    policy = next((o for m, n, o in self.tree(oid) if n == "policy.toml"), None)
-                elif name == "jurisdictions" and mode == "40000":
-                    for m, n, o in self.tree(oid):
-                        if m != "40000" and n.endswith(".yaml"):
-                            packs.append((f"jurisdictions/{n}", o))
-                        elif n == "calendars" and m == "40000":
-                            cals += [(f"jurisdictions/calendars/{n2}", o2) for m2, n2, o2 in self.tree(o)
-                                     if n2.endswith(".yaml")]
-            env = Env(policy, tuple(sorted(packs)), tuple(sorted(cals)))
+        pol = self.cat.get(f"{commit}:{POLICY}")
+        policy = pol[0] if pol and pol[1] == "blob" else None
+        packs, cals = [], []
+        jur = self.cat.get(f"{commit}:jurisdictions")
+        if jur and jur[1] == "tree":
+            for m, n, o in parse_tree(jur[2]):
+                if m != "40000" and n.endswith(".yaml"):
+                    packs.append((f"jurisdictions/{n}", o))
+                elif n == "calendars" and m == "40000":
+                    cals += [(f"jurisdictions/calendars/{n2}", o2) for m2, n2, o2 in self.tree(o)
+                             if n2.endswith(".yaml")]
+        env = Env(policy, tuple(sorted(packs)), tuple(sorted(cals)))
         self._envs[commit] = env
         return env
 
@@ -472,6 +469,9 @@ class Verifier:
         self._envs[c.oid] = env
         res = CommitResult(c.oid, "unsigned")
         probs = res.problems
+        if c.malformed:
+            probs.append(_p(c.oid, None, "malformed-commit", "提交对象的头部不合规范（git 会与本工具读出不同的内容）",
+                            "the commit object's header is malformed (git would read it differently)"))
         if not c.parents:
             # the trust root is pinned by id; any other root commit is foreign history
             if trust_root and c.oid != trust_root:
@@ -561,6 +561,7 @@ class Verifier:
                 other.append(ch)
         trailers = parse_trailers(c.message)
         states = self._advance_state(c, by_case)
+        self._check_files(c, files, by_case, trailers, probs)
         if other:
             if by_case:
                 probs.append(_p(c.oid, None, "mixed-commit", "同一提交既修改案件又修改库设置（策略、规则包或钩子）",
@@ -610,6 +611,13 @@ class Verifier:
                 probs.append(_p(c.oid, cid, "malformed-file", f"{_where(e)}：{e.message}", f"{_where(e)}: {e.message}"))
         jur = heads[0].jurisdiction if heads else None
         units = tuple(sorted({x.unit for x in heads}))
+        if before is not None and after is not None and \
+                (before.jurisdiction, before.created_on) != (after.jurisdiction, after.created_on):
+            probs.append(_p(c.oid, cid, "case-identity-changed",
+                            f"提交改变了案件的辖区或立案日期（{before.jurisdiction} {before.created_on} → "
+                            f"{after.jurisdiction} {after.created_on}）；案件一经建立不得改变这两项",
+                            f"the commit changes the case's jurisdiction or opening date ({before.jurisdiction} "
+                            f"{before.created_on} → {after.jurisdiction} {after.created_on}); neither may change"))
         if len(added) > 1:
             probs.append(_p(c.oid, cid, "multiple-decisions", "一个提交含有多项决定（每项决定应单独提交）",
                             "one commit holds several decisions (each decision is its own commit)"))
@@ -630,6 +638,55 @@ class Verifier:
                                  trailers, probs)
             return Need("decision", jur, dec.role, units), cid
         return Need("case", jur, None, units), cid
+
+    def _check_files(self, c: CommitObj, files: list[Change], by_case: dict, trailers: dict,
+                     probs: list[Problem]) -> None:
+        """Only plain files, and in a case folder only the files tracker writes; documents, like
+        decisions, are never replaced or removed once attached."""
+        from tracker.core.casefile import DECISION_FILE_RE, safe_name
+
+        renumber = trailers.get("Action") == "renumber"
+        for ch in files:
+            if ch.status != "D" and ch.new_mode != "100644" and not (
+                    ch.new_mode == "100755" and ch.path.startswith("hooks/")):
+                probs.append(_p(c.oid, _case_of(ch.path), "file-mode",
+                                f"{ch.path} 不是普通文件（模式 {ch.new_mode}：符号链接、可执行文件或子模块都不允许）",
+                                f"{ch.path} is not a plain file (mode {ch.new_mode}: links, executables and "
+                                f"submodules are not allowed)"))
+        for cid, items in by_case.items():
+            for rest, ch in items:
+                ok = rest in ("case.toml", "attachments.toml") or \
+                    (rest.startswith("attachments/") and rest.count("/") == 1 and safe_name(rest[12:])) or \
+                    (rest.startswith("decisions/") and rest.count("/") == 1 and DECISION_FILE_RE.match(rest[10:]))
+                if not ok and ch.status != "D":
+                    probs.append(_p(c.oid, cid, "unexpected-file",
+                                    f"案件目录中不应有 {ch.path}（只允许 case.toml、attachments.toml、attachments/ 与 decisions/ 下的文件）",
+                                    f"{ch.path} does not belong in a case folder (only case.toml, attachments.toml, "
+                                    f"attachments/ and decisions/ files)"))
+                if renumber:
+                    continue  # a renumbering moves every file; _check_renumber checks it
+                if rest.startswith("attachments/") and ch.status in ("M", "D", "T"):
+                    probs.append(_p(c.oid, cid, "attachment-changed",
+                                    f"{'删除' if ch.status == 'D' else '替换'}了已附的材料 {ch.path}（材料只能追加）",
+                                    f"attached document {ch.path} {'deleted' if ch.status == 'D' else 'replaced'} "
+                                    f"(documents are append-only)"))
+                elif rest == "attachments.toml" and ch.status in ("M", "D"):
+                    old, new = self.text(ch.old) or "", (self.text(ch.new) or "") if ch.status == "M" else ""
+                    if not new.startswith(old) and not self._extends(ch.old, ch.new, ch.path):
+                        probs.append(_p(c.oid, cid, "attachment-changed",
+                                        f"{ch.path} 改动或删去了已登记的材料（材料清单只能追加）",
+                                        f"{ch.path} alters or drops a registered document (the list is append-only)"))
+
+    def _extends(self, old: str, new: str, display: str) -> bool:
+        """Whether the attachment list ``new`` keeps every entry of ``old`` unchanged, in order."""
+        from tracker.core.casefile import parse_attachments
+
+        try:
+            a = self._parsed("attachments", old, display, parse_attachments)
+            b = self._parsed("attachments", new, display, parse_attachments) if new != ZERO else []
+        except InputError:
+            return False
+        return [x.as_dict() for x in b[:len(a)]] == [x.as_dict() for x in a]
 
     def _check_renumber(self, old: str, new: str, by_case: dict, states: dict, parent_env: Env,
                         env: Env) -> Need | None:
@@ -666,6 +723,14 @@ class Verifier:
                 except InputError as e:
                     probs.append(_p(c.oid, None, "malformed-policy", f"{_where(e)}：{e.message}", f"{_where(e)}: {e.message}"))
                     continue
+                packs = self.packs(env)
+                for person in pol.people:
+                    for role in person.roles:
+                        j, _, r = role.partition(":")
+                        if role != "admin" and (j not in packs or r not in packs[j].roles):
+                            probs.append(_p(c.oid, None, "unknown-role",
+                                            f"授权策略给“{person.name}”授予了不存在的角色 {role}",
+                                            f"the policy grants {person.name!r} the role {role}, which no rule pack has"))
                 if not any(p.keys for p in pol.admins()) and self.policy(self.env_of(c.parents[0]).policy if c.parents else None):
                     prev = self.policy(self.env_of(c.parents[0]).policy)
                     if prev is not None and any(p.keys for p in prev.admins()):
