@@ -668,3 +668,26 @@ def test_decision_without_usable_key_says_why(world, offices, how):
     lines = [ln for ln in p.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1, p.stderr
     assert str(key) in lines[0] or "签名" in lines[0], f"the reason does not mention the key or signing: {lines[0]}"
+
+
+def test_a_revoked_keys_concurrent_decision_is_refused_even_when_someone_else_merges(world, offices):
+    """Office A revokes 财务甲 and syncs. In office B, which has not synced yet, 财务甲 still takes a
+    decision; then 数据局 (in both policies) syncs B. The revocation wins over the concurrent work: the
+    merge is refused, B's HEAD goes back to where it was, and the remote stays as it is."""
+    r, remote, A, B = offices
+    r.ok(A, "people", "remove", "财务甲")
+    r.ok(A, "sync")
+    before_remote = remote_main(r, remote)
+    attach_doc(r, B, world.c1, "funding_opinion")
+    r.ok(B, "advance", world.c1, "approve", "--opinion", "并发的决定")
+    before_b = head(r, B)
+    p = r.tracker(B, "--key", str(world.db), "sync")
+    assert p.returncode == 1, p.stdout + p.stderr
+    assert "merge-revoked" in p.stderr
+    assert head(r, B) == before_b and remote_main(r, remote) == before_remote
+    r.git(B, "fetch", "-q", "origin")
+    r.git(B, "-c", "gpg.format=ssh", "-c", f"user.signingkey={world.db}", "merge", "-q", "--no-verify", "-S",
+          "-m", "同步", "origin/main")
+    code, doc = _verify(r, B)
+    assert code == 1 and "merge-revoked" in {p["rule"] for p in doc["problems"]}
+    _push_refused(r, B, remote)

@@ -32,7 +32,9 @@ MESSAGES.update({
                         "the same case was decided in two places at once; not merged. Agree which decision stands, "
                         "then the other office resets and decides again:"),
     "sync_conflict": ("合并冲突（{files}），已放弃合并；请先协商修改", "merge conflict in {files}; the merge was abandoned"),
-    "sync_local_bad": ("本地历史未通过核验，未推送：", "the local history fails verification; not pushed:"),
+    "sync_local_bad": ("本地历史未通过核验，未同步：", "the local history fails verification; nothing synced:"),
+    "sync_integrated_bad": ("整合远程更新后的历史未通过核验，已撤回整合，未推送：",
+                            "the history after integrating fails verification; the integration was undone, nothing pushed:"),
     "sync_push_refused": ("远程库拒绝了推送：", "the remote refused the push:"),
     "sync_push_failed": ("推送到 {remote} 失败：{error}", "pushing to {remote} failed: {error}"),
     "clone_failed": ("克隆失败：{error}", "clone failed: {error}"),
@@ -196,15 +198,19 @@ def sync(store: Store, remote: str | None = None, *, attempts: int = 3) -> SyncR
                     res.fast_forward = True
                 else:
                     res.merged = _merge(store, head, theirs, shown, res)
+        before = head
         head = git.run(["rev-parse", "HEAD"], root).strip()
         res.head = head
-        from tracker.trust import refresh_allowed_signers
-
-        refresh_allowed_signers(root)
         report = verify_history(root)
         res.verified = report.checked
         if not report.ok:
-            raise RulesSayNo(t("sync_local_bad"), reasons=_problem_lines(report))
+            if head != before:  # what this sync integrated does not verify: take it back
+                git.run(["reset", "-q", "--keep", before], root, env={"TRACKER_INTERNAL_COMMIT": "1"})
+                res.renumbered.clear()
+            raise RulesSayNo(t("sync_integrated_bad"), reasons=_problem_lines(report))
+        from tracker.trust import refresh_allowed_signers
+
+        refresh_allowed_signers(root)
         if has_incoming and git.run(["rev-parse", incoming_ref], root).strip() == head:
             return res  # nothing of ours to send
         try:
@@ -223,6 +229,17 @@ def sync(store: Store, remote: str | None = None, *, attempts: int = 3) -> SyncR
 
 
 def _merge(store: Store, ours: str, theirs: str, shown: str, res: SyncResult) -> str:
+    """Merge ``theirs`` (verified) into HEAD; on any refusal, HEAD is put back where it was."""
+    try:
+        return _merge_or_raise(store, ours, theirs, shown, res)
+    except BaseException:
+        if git.run(["rev-parse", "HEAD"], store.root).strip() != ours:
+            git.run(["reset", "-q", "--keep", ours], store.root, check=False, env={"TRACKER_INTERNAL_COMMIT": "1"})
+            res.renumbered.clear()
+        raise
+
+
+def _merge_or_raise(store: Store, ours: str, theirs: str, shown: str, res: SyncResult) -> str:
     root = store.root
     base = git.run(["merge-base", ours, theirs], root).strip()
     # two offices opened cases with the same number: the one never shared (ours) takes a new one

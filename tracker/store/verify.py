@@ -47,7 +47,7 @@ from tracker.store.commit import parse_trailers
 from tracker.store.objects import ZERO, CatFile, Change, CommitObj, log_changes, parse_commit, parse_tree
 
 POLICY = ".tracker/policy.toml"
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 _CASE_PATH = re.compile(r"^cases/([^/]+)/(.+)$")
 
 SIGNATURE_WORDS = {
@@ -80,6 +80,7 @@ class CommitResult:
     signer: str | None = None      # "Name <email>" from the policy
     case: str | None = None
     problems: list[Problem] = field(default_factory=list)
+    need: tuple | None = None      # what the commit needed from its signer: (kind, jurisdiction, role, units)
 
 
 @dataclass
@@ -140,6 +141,7 @@ EMPTY_ENV = Env(None, (), ())
 # Parsed rule packs and calendars by blob id, for the whole process: filled before worker
 # processes fork, so that they inherit them instead of each parsing the YAML again.
 _PACK_MEMO: dict[tuple[str, str], object] = {}
+_KNOWN_ROWS: dict[str, tuple] = {}  # results of earlier runs (the cache), seen by forked workers
 _CALENDAR_MEMO: dict[tuple, WorkCalendar] = {}
 
 
@@ -492,6 +494,8 @@ class Verifier:
         res, need, parent_env, env = pending
         status, key = sig
         probs, case_id, oid = res.problems, res.case, res.commit
+        if need is not None:
+            res.need = (need.kind, need.jurisdiction, need.role, tuple(need.units))
         if status == "signed_unknown":
             status, key = "signed", None
         if need is None:  # a root commit: pinned by id, its signature shown against its own policy
@@ -879,7 +883,54 @@ class Verifier:
             if sig is None:
                 sig = self.signature(c)
             results[c.oid] = self._authorize(p, sig)
+        for c in commits:
+            if len(c.parents) == 2:
+                self._merge_authority(c, results)
         return results
+
+    def _merge_authority(self, c: CommitObj, results: dict[str, CommitResult]) -> None:
+        """Authority across a merge. The merge's signer must be known to both parents' policies,
+        and a side's commits must still be authorized by the other side's policy when that side
+        changed it: a revocation wins over work done concurrently by the revoked key."""
+        res = results[c.oid]
+        p1, p2 = c.parents
+        base = git.run(["merge-base", p1, p2], self.root, check=False).strip()
+        if not base:
+            return
+        env = {x: self.env_of(x) for x in (p1, p2, base)}
+        if res.key and env[p2].policy != env[p1].policy:
+            other = self.policy(env[p2].policy)
+            if other is not None and authorize(other, res.key, Need("member")).status != "good":
+                res.problems.append(_p(c.oid, None, "merge-signer",
+                                       "合并提交的签名人不在另一方的授权策略中（可能已被撤销）",
+                                       "the merge's signer is not in the other side's policy (perhaps revoked)"))
+        for side, other_side in ((p1, p2), (p2, p1)):
+            if env[other_side].policy == env[base].policy:
+                continue  # the other side did not change who may do what
+            theirs = self.policy(env[other_side].policy)
+            if theirs is None:
+                continue
+            for x in git.run(["rev-list", f"{base}..{side}"], self.root).split():
+                r = results.get(x) or self._known_result(x)
+                if r is None or not r.key or not r.need:
+                    continue
+                verdict = authorize(theirs, r.key, Need(r.need[0], r.need[1], r.need[2], tuple(r.need[3])))
+                if verdict.status != "good":
+                    res.problems.append(_p(c.oid, r.case, "merge-revoked",
+                                           f"合并带入了 {x[:10]}，而另一方已撤销或改变了其签名人的授权：{verdict.reason}",
+                                           f"the merge brings in {x[:10]}, whose signer's authority the other side "
+                                           f"revoked or changed: {verdict.reason}"))
+
+    def _known_result(self, oid: str) -> CommitResult | None:
+        """A result from an earlier run or another worker, else checked again here."""
+        row = _KNOWN_ROWS.get(oid)
+        if row is not None:
+            return _result(oid, row)
+        v = Verifier(self.root, cache_dir=self.cache_dir, calendar_loader=self.calendar_loader)
+        try:
+            return v.run([oid], None, parallel_signatures=False).get(oid)
+        finally:
+            v.close()
 
     def _diff(self, a: str, b: str) -> list[Change]:
         out = git.run_bytes(["diff-tree", "-r", "-t", "-z", "--no-renames", "--no-abbrev", a, b], self.root)
@@ -1000,12 +1051,13 @@ def _cache_path(root: Path, trust: str | None) -> Path | None:
 def _row(r: CommitResult) -> tuple:
     """A result as plain tuples: ten thousand of them unpickle in milliseconds (dataclasses do not)."""
     return (r.signature, r.key, r.fingerprint, r.signer, r.case,
-            tuple((p.commit, p.case, p.rule, p.message.zh, p.message.en) for p in r.problems))
+            tuple((p.commit, p.case, p.rule, p.message.zh, p.message.en) for p in r.problems), r.need)
 
 
 def _result(oid: str, row: tuple) -> CommitResult:
-    sig, key, fpr, signer, case, probs = row
-    return CommitResult(oid, sig, key, fpr, signer, case, [Problem(c, k, r, Text(zh, en)) for c, k, r, zh, en in probs])
+    sig, key, fpr, signer, case, probs, need = row
+    return CommitResult(oid, sig, key, fpr, signer, case, [Problem(c, k, r, Text(zh, en)) for c, k, r, zh, en in probs],
+                        need)
 
 
 class Results(Mapping):
@@ -1139,6 +1191,11 @@ def verify_history(root: Path, *, rev: str = "HEAD", since: str | None = None, t
     head = git.run(["rev-parse", "--verify", "-q", f"{rev}^{{commit}}"], root, check=False).strip()
     if not head:
         return Report(0, 0, [], {}, trust, time.perf_counter() - started)
+    if since:
+        full = git.run(["rev-parse", "--verify", "-q", f"{since}^{{commit}}"], root, check=False).strip()
+        if not full:
+            raise InputError(str(Text(f"没有这个提交：{since}", f"no such commit: {since}")))
+        since = full
     cpath = _cache_path(root, trust) if use_cache else None
     cache = _load_cache(cpath)
     known: dict[str, tuple] = cache["results"]  # commit -> _row(result)
@@ -1148,6 +1205,8 @@ def verify_history(root: Path, *, rev: str = "HEAD", since: str | None = None, t
         exclude.append(f"^{since}")
     listed = _rev_list(root, [head, *exclude])
     new = [o for o in listed if o not in known]
+    _KNOWN_ROWS.clear()
+    _KNOWN_ROWS.update(known)
     fresh = run_commits(root, new, trust, cpath.parent if cpath else None, progress)
     keyring_dependent = {o for o, r in fresh.items()
                          if (r.key is None and r.signature == "unknown_key") or (r.key or "").startswith("openpgp:")}
