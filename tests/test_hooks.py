@@ -66,3 +66,29 @@ def test_commit_msg_hook_requires_trailers_for_a_hand_made_decision(store):
                 f"Role: {d.role}\nDecided-On: {d.decided_on.isoformat()}\n")
     r = git(store, "commit", "-q", "-m", "办结", "-m", trailers)
     assert r.returncode == 0, r.stderr
+
+
+def test_hook_refuses_links_stray_files_and_replaced_documents(store, tmp_path):
+    import os
+
+    cid = services.new_case(store, "yunan", "t", "u", ["budget_wan=8"])
+    f = tmp_path / "方案.txt"
+    f.write_text("方案", encoding="utf-8")
+    services.attach(store, cid, f, "other")
+    d = store.case_dir(cid)
+    os.symlink("../../jurisdictions", d / "decisions")
+    git(store, "add", "-A")
+    r = git(store, "commit", "-qm", "link")
+    assert r.returncode != 0 and "file-mode" in r.stderr
+    git(store, "reset", "-q")
+    (d / "decisions").unlink()
+    (d / "notes.txt").write_text("x", encoding="utf-8")
+    git(store, "add", "-A")
+    r = git(store, "commit", "-qm", "stray")
+    assert r.returncode != 0 and "unexpected-file" in r.stderr
+    git(store, "reset", "-q")
+    (d / "notes.txt").unlink()
+    (d / "attachments" / "方案.txt").write_text("换掉", encoding="utf-8")
+    git(store, "add", "-A")
+    r = git(store, "commit", "-qm", "replace")
+    assert r.returncode != 0 and "attachment-changed" in r.stderr

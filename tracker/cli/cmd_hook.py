@@ -59,4 +59,5 @@ def _pre_receive() -> int:
 # still working on (those are findings for `tracker check`).
 STRUCTURAL = {"malformed-file", "decision-sequence", "decision-date-order", "decision-from", "illegal-action",
               "decision-kind", "decision-role", "decision-target", "unknown-stage", "unknown-track",
-              "decision-file-name", "attachment-missing", "attachment-hash", "decision-edited"}
+              "decision-file-name", "attachment-missing", "attachment-hash", "decision-edited",
+              "attachment-changed", "file-mode", "unexpected-file"}

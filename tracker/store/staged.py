@@ -52,6 +52,13 @@ def staged_findings(store: Store) -> list[Finding]:
             findings.append(Finding(cid, "decision-edited", "error",
                                     Text("决定记录一经写入不得修改或删除", "a decision record may never be edited or deleted"),
                                     None, path, None))
+        elif rest.startswith("attachments/") and status in ("M", "D", "R", "T"):
+            findings.append(Finding(cid, "attachment-changed", "error",
+                                    Text("已附的材料不得替换或删除", "an attached document may never be replaced or removed"),
+                                    None, path, None))
+    odd = _mode_findings(store)
+    if odd:  # links or stray files: refused as they are, the cases are not read through them
+        return findings + odd
     if not cases:
         return findings
     with tempfile.TemporaryDirectory(prefix="tracker-staged-") as tmp:
@@ -102,3 +109,35 @@ def _shared_file_findings(store: Store, path: str) -> list[Finding]:
     except TrackerError as e:
         return [malformed_finding(None, e)]
     return []
+
+
+def _mode_findings(store: Store) -> list[Finding]:
+    """Staged files that are not plain files (links, submodules, executables outside hooks/), or
+    that tracker never writes into a case folder: `tracker verify` and the remote refuse them."""
+    from tracker.core.casefile import DECISION_FILE_RE, safe_name
+
+    base = ["HEAD"] if git.has_commits(store.root) else ["--root"]
+    out = git.run(["diff", "--cached", "--raw", "-z", "--no-renames", *base], store.root, check=False)
+    toks = [t for t in out.split("\0")]
+    found: list[Finding] = []
+    i = 0
+    while i + 1 < len(toks):
+        meta, path = toks[i].split(), toks[i + 1]
+        i += 2
+        if len(meta) < 5 or meta[4].startswith("D"):
+            continue
+        mode = meta[1]
+        m = _CASE_PATH.match(path)
+        if mode != "100644" and not (mode == "100755" and path.startswith("hooks/")):
+            found.append(Finding(m.group(1) if m else None, "file-mode", "error",
+                                 Text(f"{path} 不是普通文件（模式 {mode}）", f"{path} is not a plain file (mode {mode})"),
+                                 None, path, None))
+        if m:
+            rest = m.group(2)
+            if not (rest in ("case.toml", "attachments.toml")
+                    or (rest.startswith("attachments/") and rest.count("/") == 1 and safe_name(rest[12:]))
+                    or (rest.startswith("decisions/") and rest.count("/") == 1 and DECISION_FILE_RE.match(rest[10:]))):
+                found.append(Finding(m.group(1), "unexpected-file", "error",
+                                     Text(f"案件目录中不应有 {path}", f"{path} does not belong in a case folder"),
+                                     None, path, None))
+    return found
