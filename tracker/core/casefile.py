@@ -249,6 +249,14 @@ def render_decision(d: Decision) -> str:
     return "# 决定记录：一经写入不得修改 / Decision record: written once, never edited\n" + tomli_w.dumps(doc, multiline_strings=True)
 
 
+def case_file_allowed(rest: str) -> bool:
+    """Whether a path inside a case folder is one tracker writes: case.toml, attachments.toml,
+    attachments/<plain name>, decisions/<NNNN-action>.toml."""
+    return (rest in ("case.toml", "attachments.toml")
+            or (rest.startswith("attachments/") and rest.count("/") == 1 and safe_name(rest[12:]))
+            or (rest.startswith("decisions/") and rest.count("/") == 1 and bool(DECISION_FILE_RE.match(rest[10:]))))
+
+
 def assemble_case(cid: str, case_text: str, case_display: str, attachments: tuple[str, str] | None,
                   decisions: list[tuple[str, str, str]],
                   extra_facts: Callable[[str], dict[str, FactSpec]] | None = None) -> Case:

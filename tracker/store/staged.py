@@ -114,7 +114,7 @@ def _shared_file_findings(store: Store, path: str) -> list[Finding]:
 def _mode_findings(store: Store) -> list[Finding]:
     """Staged files that are not plain files (links, submodules, executables outside hooks/), or
     that tracker never writes into a case folder: `tracker verify` and the remote refuse them."""
-    from tracker.core.casefile import DECISION_FILE_RE, safe_name
+    from tracker.core.casefile import case_file_allowed
 
     base = ["HEAD"] if git.has_commits(store.root) else ["--root"]
     out = git.run(["diff", "--cached", "--raw", "-z", "--no-renames", *base], store.root, check=False)
@@ -134,9 +134,7 @@ def _mode_findings(store: Store) -> list[Finding]:
                                  None, path, None))
         if m:
             rest = m.group(2)
-            if not (rest in ("case.toml", "attachments.toml")
-                    or (rest.startswith("attachments/") and rest.count("/") == 1 and safe_name(rest[12:]))
-                    or (rest.startswith("decisions/") and rest.count("/") == 1 and DECISION_FILE_RE.match(rest[10:]))):
+            if not case_file_allowed(rest):
                 found.append(Finding(m.group(1), "unexpected-file", "error",
                                      Text(f"案件目录中不应有 {path}", f"{path} does not belong in a case folder"),
                                      None, path, None))

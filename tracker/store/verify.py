@@ -647,7 +647,7 @@ class Verifier:
                      probs: list[Problem]) -> None:
         """Only plain files, and in a case folder only the files tracker writes; documents, like
         decisions, are never replaced or removed once attached."""
-        from tracker.core.casefile import DECISION_FILE_RE, safe_name
+        from tracker.core.casefile import case_file_allowed
 
         renumber = trailers.get("Action") == "renumber"
         for ch in files:
@@ -659,10 +659,7 @@ class Verifier:
                                 f"submodules are not allowed)"))
         for cid, items in by_case.items():
             for rest, ch in items:
-                ok = rest in ("case.toml", "attachments.toml") or \
-                    (rest.startswith("attachments/") and rest.count("/") == 1 and safe_name(rest[12:])) or \
-                    (rest.startswith("decisions/") and rest.count("/") == 1 and DECISION_FILE_RE.match(rest[10:]))
-                if not ok and ch.status != "D":
+                if not case_file_allowed(rest) and ch.status != "D":
                     probs.append(_p(c.oid, cid, "unexpected-file",
                                     f"案件目录中不应有 {ch.path}（只允许 case.toml、attachments.toml、attachments/ 与 decisions/ 下的文件）",
                                     f"{ch.path} does not belong in a case folder (only case.toml, attachments.toml, "
