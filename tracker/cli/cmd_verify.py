@@ -2,7 +2,6 @@
 
 import sys
 
-from tracker import trust
 from tracker.cli.common import store_of
 from tracker.cli.output import emit_json, err, out
 from tracker.core.i18n import pick
@@ -24,7 +23,9 @@ def run(args) -> int:
             sys.stderr.write(f"\r{pick('核验', 'verifying')} {done}/{total}")
             sys.stderr.flush()
 
-    report = trust.verify(store.root, args.since, progress)
+    from tracker.store.verify import verify_history
+
+    report = verify_history(store.root, since=args.since, progress=progress)
     if shown[0]:
         sys.stderr.write("\n")
     if args.json:

@@ -8,14 +8,17 @@ import re
 from functools import cached_property
 from pathlib import Path
 
-from tracker.core import engine
 from tracker.core.calendar import CALENDAR_DIR, WorkCalendar, load_calendar
 from tracker.core.casefile import CASE_ID_RE, assemble_case
 from tracker.core.errors import InputError
 from tracker.core.facts import parse_date
 from tracker.core.i18n import pick, t
 from tracker.core.models import Case
-from tracker.core.pack import Pack, load_packs, resolve_pack
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the engine and pydantic load only when a command needs them (start-up time)
+    from tracker.core import engine
+    from tracker.core.pack import Pack
 from tracker.store.fsutil import sha256_file
 
 MARKER = ".tracker"
@@ -60,6 +63,8 @@ class Store:
         return load_packs_cached(self.root / "jurisdictions", self.root)
 
     def pack(self, name: str) -> Pack:
+        from tracker.core.pack import resolve_pack
+
         return resolve_pack(self.packs, name)
 
     @property
@@ -131,6 +136,8 @@ class Store:
         return case
 
     def view(self, case: Case, on: _dt.date | None = None) -> engine.CaseView:
+        from tracker.core import engine
+
         pack = self.pack(case.jurisdiction)
         return engine.evaluate(pack, case, on or today(), self.calendar)
 

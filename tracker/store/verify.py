@@ -31,18 +31,19 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
-from tracker.core import engine
+if TYPE_CHECKING:  # loaded where used: the main process of a parallel run never needs them
+    from tracker.core.pack import Pack
+
 from tracker.core.calendar import WorkCalendar, weekday_calendar
 from tracker.core.casefile import CASE_ID_RE, parse_decision
 from tracker.core.errors import InputError, RulesSayNo, TrackerError
 from tracker.core.facts import coerce, spec_for, to_plain
 from tracker.core.i18n import Text
 from tracker.core.models import Case
-from tracker.core.pack import Pack
 from tracker.core.policy import Need, Policy, authorize, normalize_key, parse_policy
-from tracker.store import git, sshsig
+from tracker.store import git
 from tracker.store.commit import parse_trailers
 from tracker.store.objects import ZERO, CatFile, Change, CommitObj, log_changes, parse_commit, parse_tree
 
@@ -227,7 +228,7 @@ class Verifier:
             out: dict[str, Pack] = {}
             for path, oid in env.packs:
                 p = self.pack_blob(path, oid)
-                if isinstance(p, Pack):
+                if not isinstance(p, TrackerError):
                     out[p.id] = p
             self._packs[env.packs] = out
         return self._packs[env.packs]
@@ -435,6 +436,8 @@ class Verifier:
         if st is None:
             return "unsigned", None
         if st == "ssh":
+            from tracker.store import sshsig
+
             try:
                 pub = sshsig.verify(c.signature, c.payload, "git")
             except sshsig.SshSigError:
@@ -744,6 +747,8 @@ class Verifier:
 
     def _check_decision(self, c: CommitObj, cid: str, dec, before, after, packs: dict[str, Pack],
                         calendar: WorkCalendar, trailers: dict, probs: list[Problem]) -> None:
+        from tracker.core import engine
+
         def bad(rule: str, zh: str, en: str) -> None:
             probs.append(_p(c.oid, cid, rule, zh, en))
 
@@ -950,6 +955,8 @@ class Verifier:
 
 def _verify_ssh(items: list[tuple[str, bytes, bytes]]) -> list[tuple[str, str, str | None]]:
     """(oid, status, key) for SSH-signed commits; runs in a worker process."""
+    from tracker.store import sshsig
+
     out = []
     for oid, sig, payload in items:
         try:
@@ -1003,6 +1010,8 @@ class _SignatureJobs:
 
 @functools.lru_cache(maxsize=4096)
 def _fingerprint(key: str) -> str | None:
+    from tracker.store import sshsig
+
     if key.startswith("openpgp:"):
         return key
     try:
@@ -1041,7 +1050,8 @@ def _cache_path(root: Path, trust: str | None) -> Path | None:
 
     from tracker import __version__
     h = hashlib.sha256(_core_fingerprint() + __version__.encode() + (trust or "").encode()
-                       + Path(__file__).read_bytes() + Path(sshsig.__file__).read_bytes()).hexdigest()[:16]
+                       + Path(__file__).read_bytes() + (Path(__file__).parent / "sshsig.py").read_bytes()
+                       ).hexdigest()[:16]
     return gitdir / "tracker-cache" / f"verify-{CACHE_VERSION}-{h}.pickle"
 
 
@@ -1137,47 +1147,75 @@ def _verify_chunk(args: tuple) -> dict[str, CommitResult]:
         v.close()
 
 
+def _run_forked(root: Path, chunks: list[list[str]], trust: str | None, cache_dir: Path | None,
+                progress, total: int) -> dict[str, tuple]:
+    """Check the first runs in forked children and the last one here; children send their results
+    back through a pipe as plain rows. (No multiprocessing.Pool: its helper threads would compete
+    with this process's own work for the interpreter lock.)"""
+    import pickle as _pickle
+
+    children = []
+    for chunk in chunks[:-1]:
+        rfd, wfd = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: check, send, leave without running the parent's clean-up
+            code = 1
+            try:
+                os.close(rfd)
+                rows = {o: _row(r) for o, r in _verify_chunk((root, chunk, trust, cache_dir)).items()}
+                with os.fdopen(wfd, "wb") as f:
+                    f.write(_pickle.dumps(rows, protocol=_pickle.HIGHEST_PROTOCOL))
+                code = 0
+            finally:
+                os._exit(code)
+        os.close(wfd)
+        children.append((pid, rfd, chunk))
+    out = {o: _row(r) for o, r in _verify_chunk((root, chunks[-1], trust, cache_dir)).items()}
+    done = len(out)
+    if progress:
+        progress(done, total)
+    for pid, rfd, chunk in children:
+        with os.fdopen(rfd, "rb") as f:
+            data = f.read()
+        _, status = os.waitpid(pid, 0)
+        try:
+            rows = _pickle.loads(data) if status == 0 and data else None
+        except Exception:  # a child that died half-way: check its run here instead
+            rows = None
+        if rows is None:
+            rows = {o: _row(r) for o, r in _verify_chunk((root, chunk, trust, cache_dir)).items()}
+        out.update(rows)
+        done += len(chunk)
+        if progress:
+            progress(done, total)
+    return out
+
+
 def run_commits(root: Path, oids: list[str], trust: str | None, cache_dir: Path | None,
-                progress: Callable[[int, int], None] | None = None) -> dict[str, CommitResult]:
+                progress: Callable[[int, int], None] | None = None, *, as_rows: bool = False) -> dict:
     """Check ``oids`` (topological order). A long history is cut into consecutive runs checked by
     one worker process per core: each commit's result depends only on git objects, so a worker
     needs nothing from the others (it reads the state before its first commit from git)."""
     cpus = os.cpu_count() or 1
     if len(oids) >= PARALLEL_MIN and cpus > 1:
-        # parse the rule packs and calendar of the newest commit once, before the workers fork
-        warm = Verifier(root, cache_dir=cache_dir, calendar_loader=default_calendar_loader())
-        try:
-            env = warm.env_of(oids[-1])
-            warm.packs(env)
-            warm.calendar(env)
-        finally:
-            warm.close()
-        try:
-            import multiprocessing
+        import threading
 
-            ctx = multiprocessing.get_context("fork")
-        except ValueError:
-            ctx = None
-        if ctx is not None:
+        # fork only from a single-threaded process (forking a threaded one, such as a UI, can
+        # leave the child waiting on a lock another thread held)
+        if hasattr(os, "fork") and threading.active_count() == 1:
             workers = min(cpus, 8)
             # later commits cost more (longer case histories to replay): cut so that each run
-            # holds about the same work, measured as position ** 1.3
-            cuts = [0] + [int(len(oids) * (i / workers) ** (1 / 1.3)) for i in range(1, workers)] + [len(oids)]
+            # holds about the same work, measured as position ** 1.15 (fitted on the benchmark)
+            cuts = [0] + [int(len(oids) * (i / workers) ** (1 / 1.15)) for i in range(1, workers)] + [len(oids)]
             chunks = [oids[a:b] for a, b in zip(cuts, cuts[1:]) if b > a]
-            out: dict[str, CommitResult] = {}
-            with ctx.Pool(workers) as pool:
-                done = 0
-                for part in pool.imap(_verify_chunk, [(root, c, trust, cache_dir) for c in chunks]):
-                    out.update(part)
-                    done += len(part)
-                    if progress:
-                        progress(done, len(oids))
-            return out
+            rows = _run_forked(root, chunks, trust, cache_dir, progress, len(oids))
+            return {o: _result(o, row) for o, row in rows.items()} if not as_rows else rows
     v = Verifier(root, cache_dir=cache_dir, calendar_loader=default_calendar_loader())
     try:
-        return v.run(oids, trust, progress)
+        got = v.run(oids, trust, progress)
     finally:
         v.close()
+    return {o: _row(r) for o, r in got.items()} if as_rows else got
 
 
 def verify_history(root: Path, *, rev: str = "HEAD", since: str | None = None, trust_root: str | None = None,
@@ -1204,9 +1242,9 @@ def verify_history(root: Path, *, rev: str = "HEAD", since: str | None = None, t
     new = [o for o in listed if o not in known]
     _KNOWN_ROWS.clear()
     _KNOWN_ROWS.update(known)
-    fresh = run_commits(root, new, trust, cpath.parent if cpath else None, progress)
-    keyring_dependent = {o for o, r in fresh.items()
-                         if (r.key is None and r.signature == "unknown_key") or (r.key or "").startswith("openpgp:")}
+    fresh = run_commits(root, new, trust, cpath.parent if cpath else None, progress, as_rows=True)
+    keyring_dependent = {o for o, row in fresh.items()
+                         if (row[1] is None and row[0] == "unknown_key") or (row[1] or "").startswith("openpgp:")}
     problems: list[Problem] = []
     if since:
         reach = set(_rev_list(root, [head, f"^{since}"]))
@@ -1217,11 +1255,12 @@ def verify_history(root: Path, *, rev: str = "HEAD", since: str | None = None, t
         if flagged:
             reach |= set(_rev_list(root, [head])) if len(flagged) > 20 else {
                 o for o in flagged if git.is_ancestor(root, o, head)}
-    results = Results(known, fresh)
-    for oid in sorted(reach - set(new)) + [o for o in new if o in reach]:
-        r = results.get(oid)
-        if r:
-            problems.extend(r.problems)
+    rows = {**known, **fresh} if fresh else known
+    results = Results(rows, {})
+    new_set = set(new)
+    for oid in sorted(o for o in reach - new_set if rows.get(o, (0,) * 6)[5]) + \
+            [o for o in new if o in reach and rows[o][5]]:
+        problems.extend(_result(oid, rows[oid]).problems)
     if not since:
         if trust is None:
             problems.append(_p(head, None, "trust-root-unpinned", "本克隆未固定信任根（git config tracker.trustRoot）",
@@ -1232,7 +1271,7 @@ def verify_history(root: Path, *, rev: str = "HEAD", since: str | None = None, t
                                f"the pinned trust root {trust[:12]} is not in this history: it was replaced"))
     if use_cache and (fresh or cache.get("tips") != [head]):
         # OpenPGP results depend on the local keyring: checked again next time rather than cached
-        known.update({o: _row(r) for o, r in fresh.items() if o not in keyring_dependent})
+        known.update({o: row for o, row in fresh.items() if o not in keyring_dependent})
         cache["tips"] = [head] if not keyring_dependent else []
         _save_cache(cpath, cache)
     if since:
