@@ -97,6 +97,7 @@ def init_store(path: Path, name: str | None = None, email: str | None = None, *,
     git.run(["config", "tracker.python", sys.executable], path)
     root = git.run(["rev-list", "--max-parents=0", "HEAD"], path).split()[-1]
     git.run(["config", "tracker.trustRoot", root], path)
+    git.run(["config", "fetch.writeCommitGraph", "true"], path)  # fast history walks for verify
     from tracker.trust import refresh_allowed_signers
 
     refresh_allowed_signers(path)
@@ -122,6 +123,7 @@ def pin_clone(path: Path, trust_root: str | None = None) -> str:
     git.run(["config", "tracker.python", sys.executable], path)
     git.run(["config", "tracker.trustRoot", root], path)
     git.run(["config", "fetch.fsckObjects", "true"], path)  # malformed objects never enter a clone
+    git.run(["config", "fetch.writeCommitGraph", "true"], path)  # fast history walks for verify
     from tracker.trust import refresh_allowed_signers
 
     refresh_allowed_signers(path)

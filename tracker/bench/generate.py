@@ -328,8 +328,7 @@ def generate(path: Path, cases: int, commits: int, *, seed: int = 20251124,
     from tracker.trust import refresh_allowed_signers
 
     refresh_allowed_signers(path)
-    if repack:
-        subprocess.run(["git", "repack", "-a", "-d", "-q"], cwd=path, env=git.git_env(), check=False)
-        subprocess.run(["git", "prune-packed"], cwd=path, env=git.git_env(), check=False)
+    if repack:  # as git's own housekeeping leaves a store in use: packed, with a commit-graph
+        subprocess.run(["git", "-c", "gc.writeCommitGraph=true", "gc", "-q"], cwd=path, env=git.git_env(), check=False)
     return Generated(path, opened, made + 2, time.perf_counter() - started, len(signers) + 1,
                      {"keys": str(keydir)})
