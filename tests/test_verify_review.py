@@ -90,3 +90,18 @@ def test_global_key_signs_people_commits(world, st):
          "--role", f"{JUR}:audit")
     _, doc = verify(r, S)
     assert doc["ok"], doc
+
+
+def test_a_plain_git_clone_pins_its_trust_root_on_first_verify(world, tmp_path):
+    """`git clone` instead of `tracker clone`: the first verify pins the history's only root (and
+    turns the hooks on), says so once, and the history verifies."""
+    r = world.r
+    dest = tmp_path / "plain"
+    r.git(tmp_path, "clone", "-q", str(world.path), str(dest))
+    p = r.tracker(dest, "verify", "--json")
+    assert p.returncode == 0, p.stdout + p.stderr
+    root = r.out(dest, "rev-list", "--max-parents=0", "HEAD")
+    assert r.out(dest, "config", "tracker.trustRoot") == root and root in p.stderr
+    assert r.out(dest, "config", "core.hooksPath") == "hooks"
+    again = r.tracker(dest, "verify", "--json")
+    assert again.returncode == 0 and root not in again.stderr

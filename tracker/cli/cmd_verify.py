@@ -28,6 +28,10 @@ def run(args) -> int:
     report = verify_history(store.root, since=args.since, progress=progress)
     if shown[0]:
         sys.stderr.write("\n")
+    if report.pinned_now:
+        err(pick(f"提示：本克隆尚未固定信任根，已固定为历史的起点 {report.pinned_now}（请与管理员核对此提交号）",
+                 f"note: this clone had no pinned trust root; pinned the history's root {report.pinned_now} "
+                 f"(check this id with your admin)"))
     if args.json:
         emit_json(report.as_dict())
         return 0 if report.ok else 1

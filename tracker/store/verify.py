@@ -92,6 +92,7 @@ class Report:
     results: Mapping[str, CommitResult]
     trust_root: str | None
     seconds: float = 0.0
+    pinned_now: str | None = None  # the trust root this run pinned (a clone not made by tracker)
 
     @property
     def ok(self) -> bool:
@@ -1223,6 +1224,19 @@ def verify_history(root: Path, *, rev: str = "HEAD", since: str | None = None, t
     """Verify every commit reachable from ``rev`` (or only those after ``since``)."""
     started = time.perf_counter()
     trust = trust_root or trust_root_of(root)
+    pinned_now = None
+    if trust is None and not trust_root:
+        # a clone made with plain `git clone`: pin its only root commit now, on first use, as
+        # `tracker clone` would have done (several roots: nothing is pinned, and it is reported)
+        roots = git.run(["rev-list", "--max-parents=0", rev], root, check=False).split()
+        if len(roots) == 1:
+            git.run(["config", "tracker.trustRoot", roots[0]], root, check=False)
+            trust = pinned_now = roots[0]
+            if (root / "hooks").is_dir() and not git.config_get(root, "core.hooksPath"):
+                import sys
+
+                git.run(["config", "core.hooksPath", "hooks"], root, check=False)
+                git.run(["config", "tracker.python", sys.executable], root, check=False)
     head = git.run(["rev-parse", "--verify", "-q", f"{rev}^{{commit}}"], root, check=False).strip()
     if not head:
         return Report(0, 0, [], {}, trust, time.perf_counter() - started)
@@ -1280,4 +1294,6 @@ def verify_history(root: Path, *, rev: str = "HEAD", since: str | None = None, t
         count = len(listed)
     else:
         count = int(git.run(["rev-list", "--count", head], root).strip() or 0)
-    return Report(count, len(fresh), problems, results, trust, time.perf_counter() - started)
+    report = Report(count, len(fresh), problems, results, trust, time.perf_counter() - started)
+    report.pinned_now = pinned_now
+    return report
