@@ -18,7 +18,6 @@ from tracker import services
 from tracker.core.casefile import parse_attachments, parse_decision, DECISION_FILE_RE
 from tracker.core.errors import InputError
 from tracker.core.i18n import pick
-from tracker.store import git
 from tracker.store.store import Store
 
 DEMO_MARK = "tracker-demo"

@@ -7,7 +7,6 @@ commit (tracker.store.commit), so a failure leaves the store as it was.
 from __future__ import annotations
 
 import datetime as _dt
-import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,15 +17,14 @@ import tomli_w
 from tracker.core import engine
 from tracker.core.casefile import (decision_filename, render_attachments, render_case, render_decision, safe_name)
 from tracker.core.errors import InputError, TrackerError
-from tracker.core.facts import parse_assignment, to_plain, VOCABULARY
+from tracker.core.facts import parse_assignment, to_plain
 from tracker.core.i18n import pick, t
 from tracker.core.models import Attachment, Case, Finding, malformed_finding
-from tracker.core.i18n import Text
 from tracker.core.pack import builtin_packs_dir
 from tracker.store import git
 from tracker.core.policy import ADMIN, Need, Person, Policy, render_policy
 from tracker.core.errors import RulesSayNo
-from tracker.store.commit import commit_files, parse_trailers  # noqa: F401 (re-exported)
+from tracker.store.commit import commit_files
 from tracker.store.signing import POLICY_PATH, check_authorized, resolve_signer
 from tracker.store.fsutil import FileTransaction, sha256_file
 from tracker.store.store import MARKER, Store, today
@@ -440,7 +438,6 @@ def advance(store: Store, case_id: str, action: str, *, opinion: str = "", on: _
     tx.write_text(ddir / fname, render_decision(decision))
     if values:
         tx.write_text(store.case_dir(case.id) / "case.toml", render_case(case))
-    frm, to = _stage_name(pack, decision.from_stage), _stage_name(pack, decision.to_stage)
     act_name = engine._kind_name(decision.kind)[0]
     trailers = [("Case", case.id), ("Action", decision.action), ("Kind", decision.kind),
                 ("From", decision.from_stage), ("To", decision.to_stage), ("Role", decision.role),

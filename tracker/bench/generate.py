@@ -167,7 +167,6 @@ def generate(path: Path, cases: int, commits: int, *, seed: int = 20251124,
 
     from tracker import services
     from tracker.demo import _make_key, _signing_as
-    from tracker.store.store import Store
 
     started = time.perf_counter()
     path = path.resolve()
@@ -229,7 +228,6 @@ def generate(path: Path, cases: int, commits: int, *, seed: int = 20251124,
     step_minutes = max(1, int(2 * 365 * 24 * 60 / max(commits, 1)))
 
     def open_case(i: int) -> None:
-        nonlocal clock
         j = jurs[i % len(jurs)]
         pack = packs[j]
         year = clock.year
@@ -249,7 +247,6 @@ def generate(path: Path, cases: int, commits: int, *, seed: int = 20251124,
         states.append(CaseState(case))
 
     def step(st: CaseState) -> None:
-        nonlocal clock
         case = st.case
         pack = packs[case.jurisdiction]
         on = clock.date()

@@ -12,7 +12,7 @@ import sys
 import traceback
 
 from tracker.core.errors import RulesSayNo, TrackerError
-from tracker.core.i18n import language, pick, set_language
+from tracker.core.i18n import pick, set_language
 
 COMMANDS = ("init", "jurisdictions", "new", "set", "attach", "list", "show", "actions", "advance", "check",
             "due", "log", "people", "verify", "sync", "remote", "clone", "demo", "hook")

@@ -11,7 +11,6 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from tracker.core import vocab
 from tracker.core.calendar import Due, WorkCalendar, add_months_plain, calendar_file
 from tracker.core.errors import InputError, RulesSayNo
 from tracker.core.expr import UNKNOWN, Env, ExprRuntimeError

@@ -387,7 +387,7 @@ def load_pack(path: Path, display: str | None = None) -> Pack:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as e:
         raise InputError(t("bad_yaml", error=f"not UTF-8 ({e.reason})"), file=display) from None
-    except OSError as e:
+    except OSError:
         raise InputError(t("file_missing", path=display), file=display) from None
     return load_pack_text(text, display)
 
