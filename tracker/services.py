@@ -10,6 +10,7 @@ import datetime as _dt
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import tomli_w
@@ -166,7 +167,26 @@ def case_row(store: Store, view: engine.CaseView) -> dict:
         "next_due_status": nd.status if nd else None,
         "next_due_estimated": nd.estimated if nd else False,
         "overdue": any(i.status == "overdue" for i in engine.deadlines(view) if i.kind != "regulation_validity"),
+        # who must act next (the current stage's role), for the 待办 dashboard; None once ended
+        "waiting_role": None if view.ended else engine.stage_role(pack, view.env, view.stage)[0],
     }
+
+
+def iter_case_rows(store: Store, on: _dt.date | None = None) -> Iterator[tuple[int, int, dict | TrackerError]]:
+    """Every case's list row, one at a time, as ``(done, total, row-or-error)``: the terminal UI
+    loads a large store in a worker with progress, and ``list_cases`` filters the same rows.
+    A case that cannot be read yields its error (shown as a finding), never stops the others."""
+    store.packs, store.calendar  # broken shared files: one error (exit 2), not one per case
+    on = on or today()
+    ids = store.case_ids()
+    total = len(ids)
+    for n, cid in enumerate(ids, 1):
+        try:
+            case = store.load_case(cid, check_files=False)
+            row: dict | TrackerError = case_row(store, store.view(case, on))
+        except TrackerError as e:
+            row = e
+        yield n, total, row
 
 
 def list_cases(store: Store, *, jurisdiction: str | None = None, stage: str | None = None,
@@ -186,17 +206,12 @@ def list_cases(store: Store, *, jurisdiction: str | None = None, stage: str | No
         if track not in known:
             raise InputError(t("unknown_filter", what=pick("办理类型", "track"), value=track, known=", ".join(vocab.TRACK_KINDS)))
     rows, errors = [], []
-    on = today()
-    for cid in store.case_ids():
-        try:
-            case = store.load_case(cid, check_files=False)
-            if pack_id and case.jurisdiction != pack_id:
-                continue
-            view = store.view(case, on)
-        except TrackerError as e:
-            errors.append(e)
+    for _, _, row in iter_case_rows(store):
+        if isinstance(row, TrackerError):
+            errors.append(row)
             continue
-        row = case_row(store, view)
+        if pack_id and row["jurisdiction"] != pack_id:
+            continue
         if stage and stage not in (row["stage"]["kind"], row["stage"]["id"]):
             continue
         if track and track not in (row["track"], row["track_id"]):

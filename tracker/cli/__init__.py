@@ -15,7 +15,8 @@ from tracker.core.errors import RulesSayNo, TrackerError
 from tracker.core.i18n import pick, set_language
 
 COMMANDS = ("init", "jurisdictions", "new", "set", "attach", "list", "show", "actions", "advance", "check",
-            "due", "log", "people", "verify", "sync", "remote", "clone", "demo", "hook")
+            "due", "log", "people", "verify", "sync", "remote", "clone", "demo", "hook", "tui", "export", "report",
+            "bench")
 
 
 class Parser(argparse.ArgumentParser):
@@ -85,8 +86,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.reconfigure(encoding="utf-8")  # type: ignore[attr-defined]
     except (AttributeError, ValueError):
         pass
-    if not argv:
-        argv = ["list"]  # until the terminal UI lands, plain `tracker` lists the cases
+    if not argv or _command_of(argv) is None and not any(a in ("-h", "--help") for a in argv):
+        # plain `tracker` (global options only) opens the terminal UI; with --json, scripts get the list
+        argv = [*argv, "list" if "--json" in argv else "tui"]
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     for key, default in (("store", None), ("json", False), ("lang", None), ("key", None)):
