@@ -7,6 +7,7 @@ commit (tracker.store.commit), so a failure leaves the store as it was.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,9 +26,9 @@ from tracker.core.pack import builtin_packs_dir
 from tracker.store import git
 from tracker.core.policy import ADMIN, Need, Person, Policy, render_policy
 from tracker.core.errors import RulesSayNo
-from tracker.store.commit import commit_files
-from tracker.store.signing import POLICY_PATH, check_authorized, resolve_signer
-from tracker.store.fsutil import FileTransaction, sha256_file
+from tracker.store.commit import commit_files, format_message
+from tracker.store.signing import POLICY_PATH, Signer, check_authorized, resolve_signer
+from tracker.store.fsutil import FileTransaction
 from tracker.store.store import MARKER, Store, today
 
 DATA_DIRS = ("jurisdictions", "hooks")
@@ -300,8 +301,48 @@ def due_items(store: Store, on: _dt.date) -> tuple[list[engine.DueItem], list[Tr
 # ---------------------------------------------------------------------------------------
 # writing
 
-def new_case(store: Store, jurisdiction: str, title: str, unit: str, assignments: list[str] | None,
-             *, on: _dt.date | None = None, case_id: str | None = None) -> str:
+@dataclass
+class PlannedCommit:
+    """One change, worked out but not yet written: the files, the commit message and the signer.
+    The terminal UI shows it on its confirmation screen; :func:`commit_planned` then writes
+    exactly this, so what the user confirmed is what is committed and signed."""
+
+    files: list[tuple[Path, bytes | None]]  # absolute path and new content (None: delete)
+    subject: str
+    body: str
+    trailers: list[tuple[str, str]]
+    signer: Signer
+    head: str | None                          # HEAD when planned: a commit in between refuses
+    date: str | None = None
+    result: Any = None                        # what the change makes (case id, decision, attachment)
+
+    @property
+    def message(self) -> str:
+        return format_message(self.subject, self.body, self.trailers)
+
+    def rel_paths(self, root: Path) -> list[str]:
+        return [p.relative_to(root).as_posix() for p, _ in self.files]
+
+
+def _head(store: Store) -> str | None:
+    return git.run(["rev-parse", "-q", "--verify", "HEAD"], store.root, check=False).strip() or None
+
+
+def commit_planned(store: Store, plan: PlannedCommit) -> str:
+    """Write and commit a planned change (signed); on any failure the tree is left as it was."""
+    if _head(store) != plan.head:
+        raise InputError(t("store_moved"))
+    tx = FileTransaction(store.root)
+    for path, data in plan.files:
+        if data is None:
+            tx.delete(path)
+        else:
+            tx.write_bytes(path, data)
+    return commit_files(store.root, tx, plan.subject, plan.body, plan.trailers, date=plan.date, signer=plan.signer)
+
+
+def plan_new_case(store: Store, jurisdiction: str, title: str, unit: str, assignments: list[str] | None,
+                  *, on: _dt.date | None = None, case_id: str | None = None) -> PlannedCommit:
     pack = store.pack(jurisdiction)
     created = on or today()
     extra = parse_assignments(assignments)
@@ -315,14 +356,21 @@ def new_case(store: Store, jurisdiction: str, title: str, unit: str, assignments
         raise InputError(t("bad_case_file", error=pick(f"{cid} 已存在", f"{cid} already exists")))
     case = Case(id=cid, jurisdiction=pack.id, created_on=created, facts=facts)
     signer = check_authorized(store.root, Need("case", pack.id, None, (facts["unit"],)))
-    tx = FileTransaction(store.root)
-    tx.write_text(store.case_dir(cid) / "case.toml", render_case(case))
-    commit_files(store.root, tx, f"{cid} 新建案件：{facts['title']}",
-                 "", [("Case", cid), ("Action", "new"), ("Jurisdiction", pack.id)], date=commit_date(on), signer=signer)
-    return cid
+    return PlannedCommit([(store.case_dir(cid) / "case.toml", render_case(case).encode("utf-8"))],
+                         f"{cid} 新建案件：{facts['title']}", "",
+                         [("Case", cid), ("Action", "new"), ("Jurisdiction", pack.id)], signer, _head(store),
+                         commit_date(on), result=cid)
 
 
-def set_facts(store: Store, case_id: str, assignments: list[str], *, on: _dt.date | None = None) -> dict:
+def new_case(store: Store, jurisdiction: str, title: str, unit: str, assignments: list[str] | None,
+             *, on: _dt.date | None = None, case_id: str | None = None) -> str:
+    plan = plan_new_case(store, jurisdiction, title, unit, assignments, on=on, case_id=case_id)
+    commit_planned(store, plan)
+    return plan.result
+
+
+def plan_set_facts(store: Store, case_id: str, assignments: list[str], *, on: _dt.date | None = None) -> PlannedCommit | None:
+    """The commit that sets these facts, or None when nothing would change."""
     case = store.load_case(case_id, check_files=False)
     pack = store.pack(case.jurisdiction)
     pairs = parse_assignments(assignments)
@@ -337,15 +385,20 @@ def set_facts(store: Store, case_id: str, assignments: list[str], *, on: _dt.dat
     path = store.case_dir(case.id) / "case.toml"
     rendered = render_case(case)
     if path.read_text(encoding="utf-8") == rendered:
-        return {}
+        return None
     signer = check_authorized(store.root, Need("case", pack.id, None, tuple(sorted({old_unit, case.unit}))))
-    tx = FileTransaction(store.root)
-    tx.write_text(path, rendered)
     summary = "，".join(f"{k}={_fmt(v)}" for k, v in values.items())
-    commit_files(store.root, tx, f"{case.id} 修改事实：{summary}", "",
-                 [("Case", case.id), ("Action", "set-facts"), ("Facts", ",".join(values))], date=commit_date(on),
-                 signer=signer)
-    return values
+    return PlannedCommit([(path, rendered.encode("utf-8"))], f"{case.id} 修改事实：{summary}", "",
+                         [("Case", case.id), ("Action", "set-facts"), ("Facts", ",".join(values))], signer,
+                         _head(store), commit_date(on), result=values)
+
+
+def set_facts(store: Store, case_id: str, assignments: list[str], *, on: _dt.date | None = None) -> dict:
+    plan = plan_set_facts(store, case_id, assignments, on=on)
+    if plan is None:
+        return {}
+    commit_planned(store, plan)
+    return plan.result
 
 
 def renumber_case(store: Store, old: str, new: str | None = None, *, taken: set[str] | None = None) -> str:
@@ -391,8 +444,8 @@ def _fmt(v: Any) -> str:
     return str(p)
 
 
-def attach(store: Store, case_id: str, file: Path, kind: str, name: str | None = None,
-           *, on: _dt.date | None = None) -> Attachment:
+def plan_attach(store: Store, case_id: str, file: Path, kind: str, name: str | None = None,
+                *, on: _dt.date | None = None) -> PlannedCommit:
     case = store.load_case(case_id)
     pack = store.pack(case.jurisdiction)
     resolved = pack.resolve_doc_kind(kind) or ("other" if kind == "other" else None)
@@ -416,20 +469,27 @@ def attach(store: Store, case_id: str, file: Path, kind: str, name: str | None =
     except OSError as e:
         raise InputError(t("unreadable_file", path=file, error=e.strerror or e)) from None
     signer = check_authorized(store.root, Need("case", pack.id, None, (case.unit,)))
-    tx = FileTransaction(store.root)
-    tx.write_bytes(dest, data)
-    att = Attachment(name=target_name, kind=resolved, sha256=sha256_file(dest), size=len(data), added_on=on or today())
+    att = Attachment(name=target_name, kind=resolved, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+                     added_on=on or today())
     case.attachments.append(att)
-    tx.write_text(store.case_dir(case.id) / "attachments.toml", render_attachments(case.attachments))
-    commit_files(store.root, tx, f"{case.id} 添加材料：{pack.doc_label(resolved)}（{target_name}）", "",
-                 [("Case", case.id), ("Action", "attach"), ("Document", resolved), ("Sha256", att.sha256)],
-                 date=commit_date(on), signer=signer)
-    return att
+    listing = render_attachments(case.attachments).encode("utf-8")
+    return PlannedCommit([(dest, data), (store.case_dir(case.id) / "attachments.toml", listing)],
+                         f"{case.id} 添加材料：{pack.doc_label(resolved)}（{target_name}）", "",
+                         [("Case", case.id), ("Action", "attach"), ("Document", resolved), ("Sha256", att.sha256)],
+                         signer, _head(store), commit_date(on), result=att)
 
 
-def advance(store: Store, case_id: str, action: str, *, opinion: str = "", on: _dt.date | None = None,
-            role: str | None = None, assignments: list[str] | None = None, by: str | None = None,
-            historical: bool = False) -> tuple[str, Any]:
+def attach(store: Store, case_id: str, file: Path, kind: str, name: str | None = None,
+           *, on: _dt.date | None = None) -> Attachment:
+    plan = plan_attach(store, case_id, file, kind, name, on=on)
+    commit_planned(store, plan)
+    return plan.result
+
+
+def plan_advance(store: Store, case_id: str, action: str, *, opinion: str = "", on: _dt.date | None = None,
+                 role: str | None = None, assignments: list[str] | None = None, by: str | None = None,
+                 historical: bool = False) -> PlannedCommit:
+    """The decision commit for ``action`` on the case: refused (RulesSayNo) when the rules say no."""
     case = store.load_case(case_id)
     pack = store.pack(case.jurisdiction)
     day = today()
@@ -445,22 +505,28 @@ def advance(store: Store, case_id: str, action: str, *, opinion: str = "", on: _
                              recorded_at=recorded, by=who)
     signer = check_authorized(store.root, Need("decision", pack.id, decision.role, (case.unit,)))
     case.facts = engine.apply_facts(case.facts, values)
-    tx = FileTransaction(store.root)
     ddir = store.case_dir(case.id) / "decisions"
     fname = decision_filename(decision.seq, decision.action)
     if (ddir / fname).exists():
         raise InputError(t("bad_decision_file", error=pick(f"{fname} 已存在", f"{fname} already exists")))
-    tx.write_text(ddir / fname, render_decision(decision))
+    files: list[tuple[Path, bytes | None]] = [(ddir / fname, render_decision(decision).encode("utf-8"))]
     if values:
-        tx.write_text(store.case_dir(case.id) / "case.toml", render_case(case))
+        files.append((store.case_dir(case.id) / "case.toml", render_case(case).encode("utf-8")))
     act_name = engine._kind_name(decision.kind)[0]
     trailers = [("Case", case.id), ("Action", decision.action), ("Kind", decision.kind),
                 ("From", decision.from_stage), ("To", decision.to_stage), ("Role", decision.role),
                 ("Track", decision.track or ""), ("Decided-On", decision.decided_on.isoformat())]
-    sha = commit_files(store.root, tx, f"{case.id} {pack.stages[decision.from_stage].name} → "
-                                       f"{pack.stages[decision.to_stage].name}（{act_name}）",
-                       decision.opinion, trailers, date=commit_date(on) if historical else None, signer=signer)
-    return sha, decision
+    subject = f"{case.id} {pack.stages[decision.from_stage].name} → {pack.stages[decision.to_stage].name}（{act_name}）"
+    return PlannedCommit(files, subject, decision.opinion, trailers, signer, _head(store),
+                         commit_date(on) if historical else None, result=decision)
+
+
+def advance(store: Store, case_id: str, action: str, *, opinion: str = "", on: _dt.date | None = None,
+            role: str | None = None, assignments: list[str] | None = None, by: str | None = None,
+            historical: bool = False) -> tuple[str, Any]:
+    plan = plan_advance(store, case_id, action, opinion=opinion, on=on, role=role, assignments=assignments, by=by,
+                        historical=historical)
+    return commit_planned(store, plan), plan.result
 
 
 def _identity(store: Store) -> str:

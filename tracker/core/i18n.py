@@ -109,6 +109,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "case_closed": ("案件已结束（{stage}），没有可执行的动作", "the case has ended ({stage}); no actions remain"),
     "id_exhausted": ("编号已用尽：{prefix}-{year}", "case numbers exhausted for {prefix}-{year}"),
     "nothing_to_set": ("没有要修改的事实", "no facts to change"),
+    "store_moved": ("案件库在确认期间已有新的提交（可能来自同步或其他程序），请重新查看后再操作",
+                    "the store has a new commit since this change was prepared (a sync or another program); "
+                    "review the case again and retry"),
     "read_only_fact": ("“{name}”不能修改", "'{name}' cannot be changed"),
     # working-day calendar (jurisdictions/calendars/<year>.yaml)
     "bad_calendar": ("工作日日历无效：{error}", "invalid working-day calendar: {error}"),
