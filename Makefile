@@ -18,7 +18,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest
 
 demo: $(STAMP)
-	$(BIN)/tracker demo demo-store --no-tui --tour
+	$(BIN)/tracker demo demo-store
 
 # Benchmarks run on demand, never as part of `make test` (these machines are noisy).
 bench: bench-verify

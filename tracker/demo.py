@@ -36,7 +36,13 @@ def _make_key(path: Path, comment: str) -> Path:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    key = Ed25519PrivateKey.generate()
+    seed = os.environ.get("TRACKER_DEMO_SEED")
+    if seed:  # tests: the same keys, hence the same signed history, on every run
+        import hashlib
+
+        key = Ed25519PrivateKey.from_private_bytes(hashlib.sha256(f"{seed}:{path.name}".encode()).digest())
+    else:
+        key = Ed25519PrivateKey.generate()
     priv = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
                              serialization.NoEncryption())
     pub = key.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
@@ -221,11 +227,18 @@ def main(args) -> int:
 
         emit_json({"path": str(store.root), "cases": len(store.case_ids())})
         return 0
-    if args.tour or not args.no_tui:
+    if args.tour:
         tour(store)
         print()
-        print(pick(f"演示案件库：{store.root}（终端界面将在后续版本提供；请用 --store 对其运行上面的命令）",
-                   f"demo store: {store.root} (the terminal UI comes later; run the commands above with --store)"))
-    else:
+    if args.no_tui:
         print(store.root)
+        return 0
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print(pick(f"演示案件库：{store.root}（不是终端，未打开界面；在终端中运行 tracker --store {store.root}）",
+                   f"demo store: {store.root} (not a terminal, so the UI was not opened; run tracker --store "
+                   f"{store.root} in a terminal)"))
+        return 0
+    from tracker.tui import run_app
+
+    return run_app(store)
     return 0

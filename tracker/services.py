@@ -342,7 +342,7 @@ def commit_planned(store: Store, plan: PlannedCommit) -> str:
 
 
 def plan_new_case(store: Store, jurisdiction: str, title: str, unit: str, assignments: list[str] | None,
-                  *, on: _dt.date | None = None, case_id: str | None = None) -> PlannedCommit:
+                  *, on: _dt.date | None = None, case_id: str | None = None, signer: Signer | None = None) -> PlannedCommit:
     pack = store.pack(jurisdiction)
     created = on or today()
     extra = parse_assignments(assignments)
@@ -355,7 +355,7 @@ def plan_new_case(store: Store, jurisdiction: str, title: str, unit: str, assign
     if store.case_dir(cid).exists():
         raise InputError(t("bad_case_file", error=pick(f"{cid} 已存在", f"{cid} already exists")))
     case = Case(id=cid, jurisdiction=pack.id, created_on=created, facts=facts)
-    signer = check_authorized(store.root, Need("case", pack.id, None, (facts["unit"],)))
+    signer = check_authorized(store.root, Need("case", pack.id, None, (facts["unit"],)), signer)
     return PlannedCommit([(store.case_dir(cid) / "case.toml", render_case(case).encode("utf-8"))],
                          f"{cid} 新建案件：{facts['title']}", "",
                          [("Case", cid), ("Action", "new"), ("Jurisdiction", pack.id)], signer, _head(store),
@@ -369,7 +369,8 @@ def new_case(store: Store, jurisdiction: str, title: str, unit: str, assignments
     return plan.result
 
 
-def plan_set_facts(store: Store, case_id: str, assignments: list[str], *, on: _dt.date | None = None) -> PlannedCommit | None:
+def plan_set_facts(store: Store, case_id: str, assignments: list[str], *, on: _dt.date | None = None,
+                   signer: Signer | None = None) -> PlannedCommit | None:
     """The commit that sets these facts, or None when nothing would change."""
     case = store.load_case(case_id, check_files=False)
     pack = store.pack(case.jurisdiction)
@@ -386,7 +387,7 @@ def plan_set_facts(store: Store, case_id: str, assignments: list[str], *, on: _d
     rendered = render_case(case)
     if path.read_text(encoding="utf-8") == rendered:
         return None
-    signer = check_authorized(store.root, Need("case", pack.id, None, tuple(sorted({old_unit, case.unit}))))
+    signer = check_authorized(store.root, Need("case", pack.id, None, tuple(sorted({old_unit, case.unit}))), signer)
     summary = "，".join(f"{k}={_fmt(v)}" for k, v in values.items())
     return PlannedCommit([(path, rendered.encode("utf-8"))], f"{case.id} 修改事实：{summary}", "",
                          [("Case", case.id), ("Action", "set-facts"), ("Facts", ",".join(values))], signer,
@@ -445,7 +446,7 @@ def _fmt(v: Any) -> str:
 
 
 def plan_attach(store: Store, case_id: str, file: Path, kind: str, name: str | None = None,
-                *, on: _dt.date | None = None) -> PlannedCommit:
+                *, on: _dt.date | None = None, signer: Signer | None = None) -> PlannedCommit:
     case = store.load_case(case_id)
     pack = store.pack(case.jurisdiction)
     resolved = pack.resolve_doc_kind(kind) or ("other" if kind == "other" else None)
@@ -468,7 +469,7 @@ def plan_attach(store: Store, case_id: str, file: Path, kind: str, name: str | N
         data = file.read_bytes()
     except OSError as e:
         raise InputError(t("unreadable_file", path=file, error=e.strerror or e)) from None
-    signer = check_authorized(store.root, Need("case", pack.id, None, (case.unit,)))
+    signer = check_authorized(store.root, Need("case", pack.id, None, (case.unit,)), signer)
     att = Attachment(name=target_name, kind=resolved, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
                      added_on=on or today())
     case.attachments.append(att)
@@ -488,7 +489,7 @@ def attach(store: Store, case_id: str, file: Path, kind: str, name: str | None =
 
 def plan_advance(store: Store, case_id: str, action: str, *, opinion: str = "", on: _dt.date | None = None,
                  role: str | None = None, assignments: list[str] | None = None, by: str | None = None,
-                 historical: bool = False) -> PlannedCommit:
+                 historical: bool = False, signer: Signer | None = None) -> PlannedCommit:
     """The decision commit for ``action`` on the case: refused (RulesSayNo) when the rules say no."""
     case = store.load_case(case_id)
     pack = store.pack(case.jurisdiction)
@@ -499,11 +500,10 @@ def plan_advance(store: Store, case_id: str, action: str, *, opinion: str = "", 
     values = engine.validate_set(pack, parse_assignments(assignments)) if assignments else {}
     view = engine.evaluate(pack, case, decided, store.calendar)
     who = by or _identity(store)
-    recorded = (commit_date(on) if historical and on else
-                _dt.datetime.now(_dt.timezone.utc).astimezone().isoformat(timespec="seconds"))
+    recorded = commit_date(on) if historical and on else now_iso()
     decision = engine.decide(view, action, role=role, on=decided, opinion=opinion.strip(), set_facts=values,
                              recorded_at=recorded, by=who)
-    signer = check_authorized(store.root, Need("decision", pack.id, decision.role, (case.unit,)))
+    signer = check_authorized(store.root, Need("decision", pack.id, decision.role, (case.unit,)), signer)
     case.facts = engine.apply_facts(case.facts, values)
     ddir = store.case_dir(case.id) / "decisions"
     fname = decision_filename(decision.seq, decision.action)
@@ -527,6 +527,11 @@ def advance(store: Store, case_id: str, action: str, *, opinion: str = "", on: _
     plan = plan_advance(store, case_id, action, opinion=opinion, on=on, role=role, assignments=assignments, by=by,
                         historical=historical)
     return commit_planned(store, plan), plan.result
+
+
+def now_iso() -> str:
+    """The moment a decision is recorded (local time with offset); tests replace it."""
+    return _dt.datetime.now(_dt.timezone.utc).astimezone().isoformat(timespec="seconds")
 
 
 def _identity(store: Store) -> str:

@@ -12,6 +12,7 @@ import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from tracker.core.errors import InputError, RulesSayNo
 from tracker.core.i18n import MESSAGES, pick, t
@@ -157,8 +158,11 @@ def _problem_lines(report) -> list[str]:
     return [f"{p.commit[:10]} {p.case or '-'} [{p.rule}] {p.message}" for p in report.problems]
 
 
-def sync(store: Store, remote: str | None = None, *, attempts: int = 3) -> SyncResult:
+def sync(store: Store, remote: str | None = None, *, attempts: int = 3,
+         step: Callable[[str], None] | None = None) -> SyncResult:
+    """``step`` is told each phase as it starts, in words (the terminal UI shows them as progress)."""
     root = store.root
+    say = step or (lambda _msg: None)
     dirty = git.run(["status", "--porcelain", "-z", "--untracked-files=no"], root).split("\0")
     dirty = [d[3:] for d in dirty if d.strip()]
     if dirty:
@@ -169,11 +173,13 @@ def sync(store: Store, remote: str | None = None, *, attempts: int = 3) -> SyncR
     shown, target = _remote_of(root, remote)
     res = SyncResult(shown)
     if git.has_commits(root):
+        say(pick("核验本地历史", "verifying the local history"))
         local = verify_history(root)
         if not local.ok:  # refuse before anything is integrated: fix (or report) the local history first
             raise RulesSayNo(t("sync_local_bad"), reasons=_problem_lines(local))
     incoming_ref = "refs/tracker/incoming"
     for attempt in range(attempts):
+        say(pick(f"从 {shown} 获取", f"fetching from {shown}"))
         try:
             git.run(["fetch", "-q", "--no-tags", target, f"+refs/heads/main:{incoming_ref}"], root)
             has_incoming = True
@@ -188,6 +194,7 @@ def sync(store: Store, remote: str | None = None, *, attempts: int = 3) -> SyncR
         if has_incoming:
             theirs = git.run(["rev-parse", incoming_ref], root).strip()
             if theirs != head and not git.is_ancestor(root, theirs, head):
+                say(pick("核验收到的提交", "verifying what arrived"))
                 report = verify_history(root, rev=theirs)
                 if not report.ok:
                     raise RulesSayNo(t("sync_incoming_bad", remote=shown), reasons=_problem_lines(report))
@@ -213,6 +220,7 @@ def sync(store: Store, remote: str | None = None, *, attempts: int = 3) -> SyncR
         refresh_allowed_signers(root)
         if has_incoming and git.run(["rev-parse", incoming_ref], root).strip() == head:
             return res  # nothing of ours to send
+        say(pick(f"推送到 {shown}", f"pushing to {shown}"))
         try:
             git.run(["push", "-q", target, "HEAD:refs/heads/main"], root)
             res.pushed = True

@@ -7,7 +7,7 @@ import sys
 from decimal import Decimal
 from typing import Any
 
-from wcwidth import wcswidth
+from tracker.core.cells import cells, clip
 
 
 def _default(o: Any):
@@ -22,24 +22,6 @@ def _default(o: Any):
 
 def emit_json(doc: Any) -> None:
     sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2, default=_default) + "\n")
-
-
-def cells(s: str) -> int:
-    w = wcswidth(s)
-    return w if w >= 0 else len(s)
-
-
-def clip(s: str, width: int) -> str:
-    if cells(s) <= width:
-        return s
-    out, w = "", 0
-    for ch in s:
-        cw = max(cells(ch), 0)
-        if w + cw > width - 1:
-            break
-        out += ch
-        w += cw
-    return out + "…"
 
 
 def pad(s: str, width: int) -> str:

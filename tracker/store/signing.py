@@ -114,16 +114,22 @@ def _openpgp_fpr(keyid: str) -> str | None:
     return None
 
 
+def signer_for_key(value: str, source: str = "--key") -> Signer:
+    """The signer for an explicit key: a key file, ``key::``/``ssh-`` literal, or an OpenPGP key id."""
+    path = Path(os.path.expanduser(value))
+    if not value.startswith(("key::", "ssh-")) and ("/" in value or value.endswith(".pub")) and not path.is_file():
+        raise InputError(t("sign_key_missing", path=value))
+    fmt = "ssh" if _looks_ssh(value) else "openpgp"
+    if path.is_file():
+        value = str(path.resolve())
+    public = _ssh_public(value) if fmt == "ssh" else _openpgp_fpr(value)
+    return Signer(fmt, value, public, source)
+
+
 def resolve_signer(root: Path) -> Signer:
     override = os.environ.get(ENV_KEY)
     if override:
-        value, source = override, "--key"
-        path = Path(os.path.expanduser(value))
-        if not value.startswith(("key::", "ssh-")) and ("/" in value or value.endswith(".pub")) and not path.is_file():
-            raise InputError(t("sign_key_missing", path=value))
-        fmt = "ssh" if _looks_ssh(value) else "openpgp"
-        if path.is_file():
-            value = str(path.resolve())
+        return signer_for_key(override)
     else:
         value = git.config_get(root, "user.signingkey")
         source = "git config"

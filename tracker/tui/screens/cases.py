@@ -1,0 +1,272 @@
+"""The case list: every case with its stage and next deadline; filter (also by 拼音 initials),
+sort by any column, counts in the status bar. Rows arrive in batches from the app's loader."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Input, Label
+
+from tracker.core.i18n import pick
+from tracker.tui import data
+from tracker.tui.widgets.plain import Plain
+
+STYLE = {"overdue": "bold red", "soon": "yellow"}
+
+
+def title_bar(store, extra: str = "") -> Plain:
+    text = f"tracker  {pick('案件库', 'store')}: {store.root.name}  {extra}".rstrip()
+    return Plain(text, classes="bar")
+
+
+class CaseListScreen(Screen):
+    HELP = (pick("案件列表", "Case list"), pick(
+        "每行一个案件：编号、项目名称、辖区、建设单位、预算、办理类型、当前阶段和下一期限。\n"
+        "逾期的期限显示为红色，三个工作日内到期的显示为黄色。\n"
+        "筛选：按 / 或 Ctrl+F，输入任意文字，也可输入拼音首字母（如 hysjyj 匹配“河源市教育局”）；多个词须同时匹配。\n"
+        "排序：按 Ctrl+O（或 s）依次切换排序列与顺序/倒序；也可点击列标题。\n"
+        "Enter 打开案件详情；F9/Ctrl+D 对所选案件作出决定；F4/Ctrl+E 修改事实；F6/Ctrl+T 添加材料。\n"
+        "无法读取的案件文件列在表格末尾，标明文件和行号。",
+        "One row per case: id, title, jurisdiction, unit, budget, track, current stage and next deadline.\n"
+        "Overdue deadlines are red; those due within three working days are yellow.\n"
+        "Filter: press / or Ctrl+F and type any text, or 拼音 initials (hysjyj matches 河源市教育局); all words must match.\n"
+        "Sort: Ctrl+O (or s) steps through the columns, each ascending then descending; or click a heading.\n"
+        "Enter opens the case; F9/Ctrl+D decides on it; F4/Ctrl+E edits facts; F6/Ctrl+T attaches a file.\n"
+        "Case files that cannot be read are listed at the end of the table with file and line."))
+
+    BINDINGS = [
+        Binding("slash,ctrl+f", "filter", pick("筛选", "Filter")),
+        Binding("ctrl+o,s", "sort", pick("排序", "Sort")),
+        Binding("enter", "open", pick("打开", "Open"), show=False),
+        Binding("f9,ctrl+d", "decide", pick("决定", "Decide")),
+        Binding("f4,ctrl+e", "edit", pick("改事实", "Edit")),
+        Binding("f6,ctrl+t", "attach", pick("材料", "Attach")),
+        Binding("escape", "clear_filter", pick("清除筛选", "Clear filter"), show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.query_text = ""
+        self.sort_column = "id"
+        self.sort_reverse = False
+        self.shown_rows: list[data.Row] = []
+        self.progress = (0, 0)
+        self._filter_timer: Timer | None = None
+        self._pending_full = False
+
+    def compose(self) -> ComposeResult:
+        yield title_bar(self.app.store, f"{pick('今天', 'today')} {self.app.today.isoformat()}")
+        with Horizontal(id="filter-row"):
+            yield Label(pick("筛选", "Filter"), id="filter-label")
+            yield Input(placeholder=pick("文字或拼音首字母，如 hysjyj（/ 或 Ctrl+F）",
+                                         "text or 拼音 initials, e.g. hysjyj (/ or Ctrl+F)"), id="filter")
+        yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
+        yield Plain("", id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        self.widths = data.column_widths(self.app.size.width)
+        for key, zh, en in data.COLUMNS:
+            table.add_column(pick(zh, en), key=key, width=self.widths[key])
+        table.focus()
+        self.update_status()
+
+    # --- rows ---------------------------------------------------------------------------
+
+    def rows_changed(self, msg) -> None:
+        if msg is not None:
+            self.progress = (msg.done, msg.total)
+        if msg is None or msg.final:
+            self.rebuild()
+        elif not self.query_text and self.sort_column == "id" and not self.sort_reverse:
+            self.append(msg.rows)  # loading in id order: show rows as they come
+        self.update_status()
+
+    def append(self, rows: list[data.Row]) -> None:
+        table = self.query_one(DataTable)
+        for r in rows:
+            table.add_row(*self.cells(r), key=r.id)
+        self.shown_rows.extend(rows)
+
+    def rebuild(self) -> None:
+        """Refill the table from the app's rows, filtered and sorted; the cursor stays on its case."""
+        table = self.query_one(DataTable)
+        current = self.current_id()
+        rows = [r for r in self.app.rows if data.matches(r, self.query_text)] if self.query_text else list(self.app.rows)
+        rows.sort(key=data.sort_key(self.sort_column), reverse=self.sort_reverse)
+        self.shown_rows = rows
+        table.clear()
+        for r in rows:
+            table.add_row(*self.cells(r), key=r.id)
+        for b in self.app.broken:
+            if not self.query_text or self.query_text.lower() in (b.case + " " + b.message).lower():
+                table.add_row(*self.broken_cells(b), key=f"!{b.case or b.where}")
+        if current:
+            try:
+                table.move_cursor(row=table.get_row_index(current))
+            except Exception:
+                pass
+        self.update_status()
+
+    def cells(self, r: data.Row) -> list[Text]:
+        c = data.clipped(data.cell_texts(r.data), self.widths)
+        out = [Text(c[key]) for key, _, _ in data.COLUMNS]
+        style = STYLE.get(r.urgency)
+        if style:
+            out[-1].stylize(style)
+        out[4].justify = "right"
+        return out
+
+    def broken_cells(self, b: data.BrokenCase) -> list[Text]:
+        from pathlib import PurePosixPath
+
+        from tracker.core.cells import clip
+
+        where = f"{PurePosixPath(b.file).name}:{b.line}" if b.file and b.line else (b.file or "")
+        text = f"{pick('无法读取', 'unreadable')} {where}: {' '.join(b.message.split())}"
+        msg = Text(clip(text, self.widths["title"], data.CLIP_MARK), style="red")
+        return [Text(b.case or "?", style="red"), msg] + [Text("") for _ in data.COLUMNS[2:]]
+
+    def on_resize(self, event) -> None:
+        widths = data.column_widths(event.size.width)
+        if widths != getattr(self, "widths", None):
+            self.widths = widths
+            table = self.query_one(DataTable)
+            for key, col in table.columns.items():
+                col.width = widths[key.value]
+            self.rebuild()
+
+    def select_case(self, case_id: str) -> None:
+        table = self.query_one(DataTable)
+        try:
+            table.move_cursor(row=table.get_row_index(case_id))
+        except Exception:
+            pass
+
+    def current_id(self) -> str | None:
+        table = self.query_one(DataTable)
+        if table.row_count == 0:
+            return None
+        try:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        except Exception:
+            return None
+        return key
+
+    def update_status(self) -> None:
+        rows = self.app.rows
+        overdue = sum(1 for r in rows if r.urgency == "overdue")
+        soon = sum(1 for r in rows if r.urgency == "soon")
+        done, total = self.progress
+        col = next(pick(zh, en) for k, zh, en in data.COLUMNS if k == self.sort_column)
+        parts = []
+        if not self.app.loaded:
+            pct = f" ({done * 100 // total}%)" if total else ""
+            parts.append(pick(f"正在载入 {done}/{total}{pct}", f"loading {done}/{total}{pct}"))
+        parts.append(pick(f"共 {len(rows)} 件", f"{len(rows)} cases"))
+        if self.query_text:
+            parts.append(pick(f"筛选后 {len(self.shown_rows)} 件", f"{len(self.shown_rows)} shown"))
+        parts.append(pick(f"逾期 {overdue}", f"{overdue} overdue"))
+        parts.append(pick(f"3个工作日内到期 {soon}", f"{soon} due within 3 working days"))
+        if self.app.broken:
+            parts.append(pick(f"无法读取 {len(self.app.broken)}", f"{len(self.app.broken)} unreadable"))
+        parts.append(pick(f"按{col}{'倒序' if self.sort_reverse else '排序'}",
+                          f"sorted by {col}{' (reversed)' if self.sort_reverse else ''}"))
+        self.query_one("#status", Plain).update("  |  ".join(parts))
+
+    # --- filter and sort ----------------------------------------------------------------
+
+    @on(Input.Changed, "#filter")
+    def filter_changed(self, event: Input.Changed) -> None:
+        self.query_text = event.value.strip()
+        if self._filter_timer is not None:
+            self._filter_timer.stop()
+        self._filter_timer = self.set_timer(0.15, self.rebuild)  # debounce: typing stays fluid
+
+    @on(Input.Submitted, "#filter")
+    def filter_done(self) -> None:
+        self.query_one(DataTable).focus()
+
+    def action_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        if box.value:
+            box.value = ""
+        self.query_one(DataTable).focus()
+
+    def action_sort(self) -> None:
+        keys = [k for k, _, _ in data.COLUMNS]  # each column ascending, then descending, then the next
+        if self.sort_reverse:
+            self.sort_column, self.sort_reverse = keys[(keys.index(self.sort_column) + 1) % len(keys)], False
+        else:
+            self.sort_reverse = True
+        self.rebuild()
+
+    @on(DataTable.HeaderSelected)
+    def header_selected(self, event: DataTable.HeaderSelected) -> None:
+        key = event.column_key.value
+        if key == self.sort_column:
+            self.sort_reverse = not self.sort_reverse
+        else:
+            self.sort_column, self.sort_reverse = key, False
+        self.rebuild()
+
+    # --- actions on the selected case ---------------------------------------------------
+
+    def selected(self) -> str | None:
+        cid = self.current_id()
+        if cid and cid.startswith("!"):
+            self.app.notify(pick("该案件文件无法读取，请先修复文件", "this case's files cannot be read; fix them first"),
+                            severity="warning")
+            return None
+        if not cid:
+            self.app.notify(pick("没有选中的案件", "no case selected"), severity="warning")
+        return cid
+
+    @on(DataTable.RowSelected)
+    def row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open()
+
+    def action_open(self) -> None:
+        cid = self.selected()
+        if cid:
+            self.app.open_case(cid)
+
+    def action_decide(self) -> None:
+        cid = self.selected()
+        if cid:
+            from tracker.tui.screens.decide import DecisionScreen
+
+            self.app.push_screen(DecisionScreen(cid))
+
+    def action_edit(self) -> None:
+        cid = self.selected()
+        if cid:
+            from tracker.tui.screens.edit import EditFactsScreen
+
+            self.app.push_screen(EditFactsScreen(cid))
+
+    def action_attach(self) -> None:
+        cid = self.selected()
+        if cid:
+            from tracker.tui.screens.edit import AttachScreen
+
+            self.app.push_screen(AttachScreen(cid))
+
+    def palette_commands(self):
+        return [
+            (pick("筛选", "Filter"), pick("按文字或拼音首字母筛选（/ 或 Ctrl+F）", "filter by text or 拼音 initials (/ or Ctrl+F)"), self.action_filter),
+            (pick("排序", "Sort"), pick("切换排序列（Ctrl+O）", "change the sort column (Ctrl+O)"), self.action_sort),
+            (pick("打开案件", "Open case"), pick("查看所选案件（Enter）", "show the selected case (Enter)"), self.action_open),
+            (pick("作出决定", "Decide"), pick("对所选案件作出决定（F9）", "decide on the selected case (F9)"), self.action_decide),
+            (pick("修改事实", "Edit facts"), pick("修改所选案件的事实（F4）", "edit the selected case's facts (F4)"), self.action_edit),
+            (pick("添加材料", "Attach file"), pick("为所选案件添加材料（F6）", "attach a file to the selected case (F6)"), self.action_attach),
+        ]
