@@ -45,6 +45,7 @@ class FormDef:
     name_en: str
     build: Callable
     multi: bool = False  # one form lists several cases (叶集 附件1)
+    aliases: tuple[str, ...] = ()
 
     @property
     def label_zh(self) -> str:
@@ -62,14 +63,16 @@ FORMS: dict[str, FormDef] = {f.id: f for f in (
     FormDef("application_form", "heyuan", "附表1", "项目立项申请表", "project application form",
             heyuan.application_form),
     FormDef("data_checklist", "heyuan", "附表2", "项目数据资源管理核查表", "data resource management checklist",
-            heyuan.data_checklist),
+            heyuan.data_checklist, aliases=("项目数据资源管理检查表",)),  # so named in the list of 附表
     FormDef("change_form", "heyuan", "附表3", "项目变更单", "project change form", heyuan.change_form),
     FormDef("declaration_form", "yeji", "附件1", "六安市叶集区政务信息化项目申报表",
-            "government IT project declaration list", yeji.declaration_form, multi=True),
+            "government IT project declaration list", yeji.declaration_form, multi=True,
+            aliases=("政务信息化项目申报表", "申报表")),
     FormDef("progress_report", "yeji", "附件2", "六安市叶集区政务信息化项目进度情况表",
-            "government IT project progress report", yeji.progress_report),
+            "government IT project progress report", yeji.progress_report,
+            aliases=("政务信息化项目进度情况表", "进度情况表")),
     FormDef("filing_form", "golmud", "附件", "格尔木市政务信息系统备案表", "government information system filing form",
-            golmud.filing_form),
+            golmud.filing_form, aliases=("政务信息系统备案表", "备案表")),
 )}
 
 
@@ -85,9 +88,7 @@ def resolve_form(name: str, jurisdiction: str | None = None) -> FormDef:
     key = "".join(name.split()).lower()
     found = None
     for f in FORMS.values():
-        names = {f.id, f.code, f.name, f.code + f.name, f.name_en.replace(" ", "").lower()}
-        if f.jurisdiction == "yeji":
-            names.add(f.name.removeprefix("六安市叶集区"))
+        names = {f.id, f.code, f.name, f.code + f.name, f.name_en.replace(" ", "").lower(), *f.aliases}
         if key in {n.lower() for n in names}:
             found = f
             break

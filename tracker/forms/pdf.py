@@ -108,7 +108,22 @@ def _explicit() -> FontFace | None:
     if not os.path.isfile(path) or (idx and not idx.isdigit()):
         raise InputError(pick(f"{ENV_FONT} 指向的字体文件不存在或格式不对：{raw}",
                               f"{ENV_FONT} does not name a font file: {raw}"))
-    return FontFace(path, int(idx or 0))
+    face = FontFace(path, int(idx or 0))
+    if not _covers_chinese(face):
+        raise InputError(pick(f"{ENV_FONT} 指向的字体没有中文字形：{raw}（请安装 {PACKAGE} 或换一个中文字体）",
+                              f"{ENV_FONT} names a font without Chinese glyphs: {raw} (install {PACKAGE} or "
+                              f"choose a CJK font)"))
+    return face
+
+
+def _covers_chinese(face: FontFace) -> bool:
+    from fontTools.ttLib import TTFont
+
+    try:
+        cmap = TTFont(face.path, fontNumber=face.index, lazy=True).getBestCmap() or {}
+    except Exception:  # not a font fontTools can read
+        return False
+    return all(ord(ch) in cmap for ch in "项目申请表")
 
 
 def find_cjk_fonts() -> tuple[FontFace, FontFace] | None:

@@ -41,11 +41,11 @@ def declaration_form(cases: list[Facts]) -> Form:
     funds: list[dict | None] = []
     data = []
     for n, f in enumerate(cases, 1):
+        years = _years(f)  # in the order of the columns, so the missing facts read left to right
         budget = f.get("budget_wan")
         split = split_funding(f.funding(), FUNDING, FUNDING_OTHER)
         budgets.append(budget)
         funds.append(split)
-        years = _years(f)
         data.append(Row([cell(str(n)), cell(f.text("unit"), fact="unit", filled=True),
                          cell(f.text("title"), "left", fact="title", filled=True), cell("", "left"),
                          cell(years, fact="planned_start", filled=bool(years)),
