@@ -103,7 +103,7 @@ class OperationScreen(Screen):
         for p in report.problems:
             t = Text(f"{p.commit[:10]}  {p.case or '-'}  ", style="bold")
             t.append(f"[{p.rule}] ", style="red")
-            t.append(p.message)
+            t.append(str(p.message))
             self.from_thread(self.say, t)
 
     def do_sync(self) -> None:
