@@ -50,6 +50,7 @@ class TrackerApp(App):
         Binding("f7,ctrl+y", "sync", pick("同步", "Sync")),
         Binding("f8,ctrl+k", "verify", pick("核验", "Verify")),
         Binding("f10,ctrl+q", "quit", pick("退出", "Quit"), priority=True),
+        Binding("ctrl+p", "command_palette", pick("命令", "Commands"), show=False, priority=True),
     ]
 
     def __init__(self, store: Store, *, exit_when_ready: bool = False) -> None:

@@ -52,16 +52,17 @@ class DecisionScreen(ModalScreen):
         self.identities: dict[str | None, object] = {}
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with Vertical(classes="dialog tall"):
             yield Plain(pick(f"对 {self.case_id} 作出决定", f"Decide on {self.case_id}"), classes="dialog-title")
-            yield Plain("", id="decide-stage", classes="hint")
-            yield OptionList(id="actions")
-            yield Plain("", id="action-detail")
-            yield Label(pick("意见", "Opinion"), classes="field-label")
-            yield TextArea(id="opinion")
-            yield Label(pick("同时设置事实（可选，名称=值）", "Also set facts (optional, name=value)"), classes="field-label")
-            yield Input(id="assign", placeholder="approved_wan=120")
-            yield Plain("", id="signer", classes="hint")
+            with VerticalScroll(classes="dialog-body"):
+                yield Plain("", id="decide-stage", classes="hint")
+                yield OptionList(id="actions")
+                yield Plain("", id="action-detail")
+                yield Label(pick("意见", "Opinion"), classes="field-label")
+                yield TextArea(id="opinion")
+                yield Label(pick("同时设置事实（可选，名称=值）", "Also set facts (optional, name=value)"), classes="field-label")
+                yield Input(id="assign", placeholder="approved_wan=120")
+                yield Plain("", id="signer", classes="hint")
             yield Plain("", id="decide-error", classes="error-box")
             with Horizontal(classes="buttons"):
                 yield Button(pick("下一步：确认 (F9)", "Next: confirm (F9)"), id="next", variant="primary")
@@ -174,8 +175,10 @@ class DecisionScreen(ModalScreen):
         opinion = self.query_one("#opinion", TextArea).text
         assignments = self.query_one("#assign", Input).value.split()
         try:
+            ident = self.ident(option)
+            by = f"{ident.person.name} <{ident.person.email}>" if ident.person and ident.person.email else None
             plan = services.plan_advance(self.app.store, self.case_id, option.id, opinion=opinion,
-                                         assignments=assignments or None, signer=self.ident(option).signer)
+                                         assignments=assignments or None, signer=ident.signer, by=by)
         except (RulesSayNo, TrackerError) as e:
             self.show_error(refusal_text(e))
             return
@@ -210,9 +213,9 @@ class ConfirmScreen(ModalScreen):
         self.busy = False
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with Vertical(classes="dialog tall"):
             yield Plain(self.title_text, classes="dialog-title")
-            with VerticalScroll(id="confirm-body"):
+            with VerticalScroll(id="confirm-body", classes="dialog-body"):
                 yield Plain(self.describe(), id="confirm-text")
             yield Plain("", id="confirm-status", classes="error-box")
             with Horizontal(classes="buttons"):

@@ -76,9 +76,9 @@ class NewCaseScreen(FormScreen):
         "fill in title and unit, optionally the budget (万元) and other facts (one name=value per line).\n") + FORM_HELP)
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with Vertical(classes="dialog tall"):
             yield Plain(pick("新建案件", "New case"), classes="dialog-title")
-            with VerticalScroll(classes="form-scroll"):
+            with VerticalScroll(classes="dialog-body"):
                 yield Label(pick("辖区", "Jurisdiction"), classes="field-label")
                 yield OptionList(id="jurisdiction")
                 yield field_error("jurisdiction")
@@ -174,9 +174,9 @@ class EditFactsScreen(FormScreen):
         self.original: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
+        with Vertical(classes="dialog tall"):
             yield Plain(pick(f"修改事实：{self.case_id}", f"Edit facts: {self.case_id}"), classes="dialog-title")
-            yield VerticalScroll(classes="form-scroll", id="facts")
+            yield VerticalScroll(classes="dialog-body", id="facts")
             yield from self.buttons()
 
     def on_mount(self) -> None:

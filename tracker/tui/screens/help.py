@@ -47,9 +47,9 @@ class HelpScreen(ModalScreen):
                       "also has a function key or a Ctrl key)\n"), style="bold")
         for keys, zh, en in GLOBAL_KEYS:
             t.append(f"  {keys:<22} {pick(zh, en)}\n")
-        with Vertical(classes="dialog"):
+        with Vertical(classes="dialog tall"):
             yield Plain(pick(f"帮助：{title}", f"Help: {title}"), classes="dialog-title")
-            with VerticalScroll(id="help-body"):
+            with VerticalScroll(id="help-body", classes="dialog-body"):
                 yield Plain(t)
             yield Plain(pick("Esc 或 F1 关闭", "Esc or F1 closes"), classes="hint")
 

@@ -59,7 +59,6 @@ class OperationScreen(Screen):
         self.app.call_from_thread(fn, *args)
 
     def work(self) -> None:
-        started = time.perf_counter()
         try:
             if self.kind == "sync":
                 self.do_sync()
@@ -72,8 +71,7 @@ class OperationScreen(Screen):
             self.from_thread(self.say, f"{type(e).__name__}: {e}", "bold red")
             self.from_thread(self.status, pick("出错", "failed"))
         else:
-            self.from_thread(self.status, pick(f"完成（{time.perf_counter() - started:.1f} 秒）",
-                                               f"done ({time.perf_counter() - started:.1f} s)"))
+            self.from_thread(self.status, pick("完成", "done"))
         finally:
             self.running = False
 
