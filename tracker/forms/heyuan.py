@@ -126,7 +126,9 @@ def change_form(f: Facts) -> Form:
     """附表3 项目变更单 (河府办〔2021〕30号 第二十一条)."""
     title = f.text("title")
     reason = f.text("change_reason")
-    change, new_total, budget = f.money("change_wan"), f.money("new_total_wan"), f.money("budget_wan")
+    change, new_total = f.money("change_wan"), f.money("new_total_wan")
+    # the original total only beside a change amount: alone it would read as the change itself
+    budget = f.money("budget_wan") if change or new_total else ""
     content = "；".join(p for p in (
         f"变更部分金额：{change}万元" if change else "",
         f"变更后项目总金额：{new_total}万元" if new_total else "",
