@@ -49,9 +49,14 @@ def test_snapshot_case_list(snap_compare, store):
 
 def test_snapshot_case_list_filtered_by_pinyin(snap_compare, store):
     async def run(pilot):
+        from tracker.tui import data
+
         await loaded(pilot)
         await pilot.press("slash", *"hys")
-        await until(pilot, lambda: pilot.app.screen.query_one(DataTable).row_count < 16, what="filter")
+        want = sum(1 for r in pilot.app.rows if data.matches(r, "hys"))
+        screen = pilot.app.screen
+        await until(pilot, lambda: screen.applied_query == "hys", what="the filter")
+        assert screen.query_one(DataTable).row_count == want
     assert snap_compare(make_app(store), terminal_size=SIZE, run_before=run)
 
 

@@ -52,6 +52,7 @@ class CaseListScreen(Screen):
     def __init__(self) -> None:
         super().__init__()
         self.query_text = ""
+        self.applied_query = ""  # the filter the table shows now (typing is debounced)
         self.sort_column = "id"
         self.sort_reverse = False
         self.shown_rows: list[data.Row] = []
@@ -112,6 +113,7 @@ class CaseListScreen(Screen):
                 table.move_cursor(row=table.get_row_index(current))
             except Exception:
                 pass
+        self.applied_query = self.query_text
         self.update_status()
 
     def cells(self, r: data.Row) -> list[Text]:
