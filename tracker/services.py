@@ -176,18 +176,13 @@ def case_row(store: Store, view: engine.CaseView) -> dict:
 def iter_case_rows(store: Store, on: _dt.date | None = None) -> Iterator[tuple[int, int, dict | TrackerError]]:
     """Every case's list row, one at a time, as ``(done, total, row-or-error)``: the terminal UI
     loads a large store in a worker with progress, and ``list_cases`` filters the same rows.
-    A case that cannot be read yields its error (shown as a finding), never stops the others."""
+    A case that cannot be read yields its error (shown as a finding), never stops the others.
+    Rows of unchanged cases come from the case index (tracker.store.index), exactly as computed.
+    """
+    from tracker.store import index
+
     store.packs, store.calendar  # broken shared files: one error (exit 2), not one per case
-    on = on or today()
-    ids = store.case_ids()
-    total = len(ids)
-    for n, cid in enumerate(ids, 1):
-        try:
-            case = store.load_case(cid, check_files=False)
-            row: dict | TrackerError = case_row(store, store.view(case, on))
-        except TrackerError as e:
-            row = e
-        yield n, total, row
+    yield from index.entries(store, on or today(), "row")
 
 
 def list_cases(store: Store, *, jurisdiction: str | None = None, stage: str | None = None,
@@ -280,18 +275,18 @@ def due_items(store: Store, on: _dt.date) -> tuple[list[engine.DueItem], list[Tr
     errors: list[TrackerError] = []
     seen_validity: set[str] = set()
     store.packs, store.calendar  # broken shared files: one error (exit 2), not one per case
-    for cid in store.case_ids():
-        try:
-            case = store.load_case(cid, check_files=False)
-            view = store.view(case, on)
-        except TrackerError as e:
-            errors.append(e)
+    from tracker.store import index
+
+    for _, _, got in index.entries(store, on, "due"):  # unchanged cases: from the case index
+        if isinstance(got, TrackerError):
+            errors.append(got)
             continue
-        for item in engine.deadlines(view):
+        jurisdiction, deadlines = got
+        for item in deadlines:
             if item.kind == "regulation_validity":
-                if view.pack.id in seen_validity:
+                if jurisdiction in seen_validity:
                     continue
-                seen_validity.add(view.pack.id)
+                seen_validity.add(jurisdiction)
                 item.case = None
             items.append(item)
     items.sort(key=lambda i: (i.due, i.case or ""))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from decimal import Decimal
 from typing import Any
@@ -21,7 +20,9 @@ def _default(o: Any):
 
 
 def emit_json(doc: Any) -> None:
-    sys.stdout.write(json.dumps(doc, ensure_ascii=False, indent=2, default=_default) + "\n")
+    from tracker.cli.fastjson import dumps  # the same text as json.dumps(indent=2), faster
+
+    sys.stdout.write(dumps(doc, default=_default) + "\n")
 
 
 def pad(s: str, width: int) -> str:
