@@ -18,6 +18,7 @@ from tracker.tui.screens.cases import CaseListScreen
 from tracker.tui.screens.decide import ConfirmScreen, DecisionScreen, ResultScreen
 from tracker.tui.screens.detail import CaseDetailScreen
 from tracker.tui.screens.edit import AttachScreen, EditFactsScreen, NewCaseScreen
+from tracker.tui.widgets.case_table import CaseTable
 from tracker.tui.widgets.plain import Plain
 from tui_helpers import demo_copy, demo_master, loaded, make_app, open_case, plain, screen_text, until  # noqa: F401
 
@@ -32,8 +33,11 @@ def git(root: Path, *args: str) -> str:
 
 
 def table_keys(app) -> list[str]:
-    table = app.screen.query_one(DataTable)
-    return [table.coordinate_to_cell_key((i, 0)).row_key.value for i in range(table.row_count)]
+    return app.screen.query_one(CaseTable).keys()
+
+
+def cell(app, key: str, column: str):
+    return app.screen.query_one(CaseTable).row(key)[[c for c, _, _ in data.COLUMNS].index(column)]
 
 
 def status(app) -> str:
@@ -52,10 +56,9 @@ async def test_list_shows_every_case_with_counts_and_colours(demo_copy):
         assert overdue >= 1
         text = status(app)
         assert f"共 {len(rows)} 件" in text and f"逾期 {overdue}" in text and "正在载入" not in text
-        table = app.screen.query_one(DataTable)
-        due = table.get_cell(OVERDUE_CASE, "due")
+        due = cell(app, OVERDUE_CASE, "due")
         assert "red" in str(due.style) or any("red" in str(s.style) for s in due.spans)
-        on_time = table.get_cell("GEM-2025-0001", "due")  # 2028: neither red nor yellow
+        on_time = cell(app, "GEM-2025-0001", "due")  # 2028: neither red nor yellow
         assert "red" not in str(on_time.style) and not on_time.spans
 
 
@@ -104,10 +107,10 @@ async def test_a_malformed_case_file_is_a_finding_in_the_list_not_a_crash(demo_c
         keys = table_keys(app)
         assert "YN-2025-0002" not in keys and any(k.startswith("!") and "YN-2025-0002" in k for k in keys)
         assert "无法读取 1" in status(app)
-        row = app.screen.query_one(DataTable).get_row(next(k for k in keys if k.startswith("!")))
+        table = app.screen.query_one(CaseTable)
+        row = table.row(next(k for k in keys if k.startswith("!")))
         assert "case.toml:2" in row[1].plain
-        table = app.screen.query_one(DataTable)
-        table.move_cursor(row=len(keys) - 1)
+        table.action_last()
         await pilot.press("enter")  # opening it explains instead of crashing
         assert isinstance(app.screen, CaseListScreen)
 
@@ -281,8 +284,7 @@ async def test_new_case_form_shows_problems_beside_fields_then_commits(demo_copy
         await until(pilot, lambda: isinstance(app.screen, ResultScreen), what="the result")
         await pilot.press("escape")
         assert new_id in table_keys(app)
-        cells = app.screen.query_one(DataTable).get_row(new_id)
-        assert cells[1].plain.startswith("智慧[red]教育")  # user text is never markup
+        assert cell(app, new_id, "title").plain.startswith("智慧[red]教育")  # user text is never markup
     case = Store(demo_copy).load_case(new_id)
     assert case.title == "智慧[red]教育[/]平台" and str(case.facts["budget_wan"]) == "86.5"
     assert case.facts["in_annual_plan"] is True

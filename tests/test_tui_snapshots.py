@@ -10,9 +10,10 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from textual.widgets import DataTable, Input, TextArea
+from textual.widgets import Input, TextArea
 
 from tracker.core.i18n import set_language
+from tracker.tui.widgets.case_table import CaseTable
 from tui_helpers import FIXED_NOW, demo_copy, demo_master, loaded, make_app, plain, until  # noqa: F401
 
 SIZE = (120, 40)
@@ -29,8 +30,7 @@ def store(demo_copy):
 def at_case(case_id: str, *keys: str):
     async def run(pilot):
         await loaded(pilot)
-        table = pilot.app.screen.query_one(DataTable)
-        table.move_cursor(row=table.get_row_index(case_id))
+        assert pilot.app.screen.query_one(CaseTable).move_to(case_id)
         await pilot.pause()
         for k in keys:
             await pilot.press(k)
@@ -56,7 +56,7 @@ def test_snapshot_case_list_filtered_by_pinyin(snap_compare, store):
         want = sum(1 for r in pilot.app.rows if data.matches(r, "hys"))
         screen = pilot.app.screen
         await until(pilot, lambda: screen.applied_query == "hys", what="the filter")
-        assert screen.query_one(DataTable).row_count == want
+        assert screen.query_one(CaseTable).row_count == want
     assert snap_compare(make_app(store), terminal_size=SIZE, run_before=run)
 
 

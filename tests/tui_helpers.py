@@ -90,9 +90,8 @@ def screen_text(app) -> str:
 
 
 async def open_case(pilot, case_id: str) -> None:
-    from textual.widgets import DataTable
+    from tracker.tui.widgets.case_table import CaseTable
 
-    table = pilot.app.screen.query_one(DataTable)
-    table.move_cursor(row=table.get_row_index(case_id))
+    assert pilot.app.screen.query_one(CaseTable).move_to(case_id)
     await pilot.press("enter")
     await pilot.pause()

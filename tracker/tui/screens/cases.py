@@ -10,10 +10,11 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Input, Label
+from textual.widgets import Footer, Input, Label
 
 from tracker.core.i18n import pick
 from tracker.tui import data
+from tracker.tui.widgets.case_table import CaseTable, Column
 from tracker.tui.widgets.plain import Plain
 
 STYLE = {"overdue": "bold red", "soon": "yellow"}
@@ -66,16 +67,14 @@ class CaseListScreen(Screen):
             yield Label(pick("筛选", "Filter"), id="filter-label")
             yield Input(placeholder=pick("文字或拼音首字母，如 hysjyj（/ 或 Ctrl+F）",
                                          "text or 拼音 initials, e.g. hysjyj (/ or Ctrl+F)"), id="filter")
-        yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
+        self.widths = data.column_widths(self.app.size.width)
+        yield CaseTable([Column(key, pick(zh, en), self.widths[key], "right" if key == "budget" else "left")
+                         for key, zh, en in data.COLUMNS], self.format_item, id="cases")
         yield Plain("", id="status")
         yield Footer()
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        self.widths = data.column_widths(self.app.size.width)
-        for key, zh, en in data.COLUMNS:
-            table.add_column(pick(zh, en), key=key, width=self.widths[key])
-        table.focus()
+        self.query_one(CaseTable).focus()
         self.update_status()
 
     # --- rows ---------------------------------------------------------------------------
@@ -83,38 +82,37 @@ class CaseListScreen(Screen):
     def rows_changed(self, msg) -> None:
         if msg is not None:
             self.progress = (msg.done, msg.total)
-        if msg is None or msg.final:
+        appending = not self.query_text and self.sort_column == "id" and not self.sort_reverse
+        if msg is not None and appending and len(self.shown_rows) + len(msg.rows) == len(self.app.rows):
+            self.append(msg.rows)  # loading in id order: rows show as they come, nothing redrawn twice
+            if msg.final and self.app.broken:
+                self.rebuild()
+        else:
             self.rebuild()
-        elif not self.query_text and self.sort_column == "id" and not self.sort_reverse:
-            self.append(msg.rows)  # loading in id order: show rows as they come
         self.update_status()
 
     def append(self, rows: list[data.Row]) -> None:
-        table = self.query_one(DataTable)
-        for r in rows:
-            table.add_row(*self.cells(r), key=r.id)
+        self.query_one(CaseTable).append_rows([(r.id, r) for r in rows])
         self.shown_rows.extend(rows)
 
     def rebuild(self) -> None:
         """Refill the table from the app's rows, filtered and sorted; the cursor stays on its case."""
-        table = self.query_one(DataTable)
-        current = self.current_id()
+        table = self.query_one(CaseTable)
+        current = table.cursor_key
         rows = [r for r in self.app.rows if data.matches(r, self.query_text)] if self.query_text else list(self.app.rows)
         rows.sort(key=data.sort_key(self.sort_column), reverse=self.sort_reverse)
         self.shown_rows = rows
-        table.clear()
-        for r in rows:
-            table.add_row(*self.cells(r), key=r.id)
+        lines: list[tuple[str, data.Row | data.BrokenCase]] = [(r.id, r) for r in rows]
         for b in self.app.broken:
             if not self.query_text or self.query_text.lower() in (b.case + " " + b.message).lower():
-                table.add_row(*self.broken_cells(b), key=f"!{b.case or b.where}")
-        if current:
-            try:
-                table.move_cursor(row=table.get_row_index(current))
-            except Exception:
-                pass
+                lines.append((f"!{b.case or b.where}", b))
+        table.forget()  # a case may have changed (refresh_case): format again what is drawn
+        table.set_rows(lines, keep=current)
         self.applied_query = self.query_text
         self.update_status()
+
+    def format_item(self, item: data.Row | data.BrokenCase) -> list[Text]:
+        return self.broken_cells(item) if isinstance(item, data.BrokenCase) else self.cells(item)
 
     def cells(self, r: data.Row) -> list[Text]:
         c = data.clipped(data.cell_texts(r.data), self.widths)
@@ -137,29 +135,16 @@ class CaseListScreen(Screen):
 
     def on_resize(self, event) -> None:
         widths = data.column_widths(event.size.width)
-        if widths != getattr(self, "widths", None):
+        if widths != self.widths:
             self.widths = widths
-            table = self.query_one(DataTable)
-            for key, col in table.columns.items():
-                col.width = widths[key.value]
+            self.query_one(CaseTable).set_widths(widths)
             self.rebuild()
 
     def select_case(self, case_id: str) -> None:
-        table = self.query_one(DataTable)
-        try:
-            table.move_cursor(row=table.get_row_index(case_id))
-        except Exception:
-            pass
+        self.query_one(CaseTable).move_to(case_id)
 
     def current_id(self) -> str | None:
-        table = self.query_one(DataTable)
-        if table.row_count == 0:
-            return None
-        try:
-            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        except Exception:
-            return None
-        return key
+        return self.query_one(CaseTable).cursor_key
 
     def update_status(self) -> None:
         rows = self.app.rows
@@ -193,7 +178,7 @@ class CaseListScreen(Screen):
 
     @on(Input.Submitted, "#filter")
     def filter_done(self) -> None:
-        self.query_one(DataTable).focus()
+        self.query_one(CaseTable).focus()
 
     def action_filter(self) -> None:
         self.query_one("#filter", Input).focus()
@@ -202,7 +187,7 @@ class CaseListScreen(Screen):
         box = self.query_one("#filter", Input)
         if box.value:
             box.value = ""
-        self.query_one(DataTable).focus()
+        self.query_one(CaseTable).focus()
 
     def action_sort(self) -> None:
         keys = [k for k, _, _ in data.COLUMNS]  # each column ascending, then descending, then the next
@@ -212,9 +197,9 @@ class CaseListScreen(Screen):
             self.sort_reverse = True
         self.rebuild()
 
-    @on(DataTable.HeaderSelected)
-    def header_selected(self, event: DataTable.HeaderSelected) -> None:
-        key = event.column_key.value
+    @on(CaseTable.HeaderSelected)
+    def header_selected(self, event: CaseTable.HeaderSelected) -> None:
+        key = event.column
         if key == self.sort_column:
             self.sort_reverse = not self.sort_reverse
         else:
@@ -233,8 +218,8 @@ class CaseListScreen(Screen):
             self.app.notify(pick("没有选中的案件", "no case selected"), severity="warning")
         return cid
 
-    @on(DataTable.RowSelected)
-    def row_selected(self, event: DataTable.RowSelected) -> None:
+    @on(CaseTable.RowSelected)
+    def row_selected(self, event: CaseTable.RowSelected) -> None:
         self.action_open()
 
     def action_open(self) -> None:
