@@ -40,7 +40,7 @@ TRACKER = Path(sys.prefix) / "bin" / "tracker"
 TODAY = "2026-11-24"
 WIDTH, HEIGHT = 120, 40
 OPINION = "同意立项。[/]资金按规定使用"  # "[/]" is Rich markup: it must show as typed, not vanish
-STARTUP = 60.0  # building the demo store (hundreds of signed commits) and loading the list
+STARTUP = 90.0  # building the demo store (322 signed commits) and loading the list: 10-25 s, more when busy
 STEP = 15.0     # any one step of the UI
 POLL = 0.05
 
@@ -62,7 +62,7 @@ class Pane:
     def __init__(self, socket: str, env: dict[str, str], conf: Path) -> None:
         self.socket, self.env, self.conf = socket, env, conf
         self.target = "e2e"
-        self.server_pid = 0
+        self.server_pid, self.socket_path = 0, ""
 
     def tmux(self, *args: str, check: bool = True) -> str:
         r = subprocess.run(["tmux", "-L", self.socket, "-f", str(self.conf), *args], env=self.env, check=False,
@@ -75,10 +75,13 @@ class Pane:
         # env -i: the program sees exactly self.env, not the variables tmux adds (TMUX, TMUX_PANE)
         cmd = shlex.join(["env", "-i", *(f"{k}={v}" for k, v in self.env.items()), *argv])
         self.tmux("new-session", "-d", "-s", self.target, "-x", str(WIDTH), "-y", str(HEIGHT), cmd)
-        self.server_pid = int(self.tmux("display-message", "-p", "#{pid}"))
+        pid, self.socket_path = self.tmux("display-message", "-p", "#{pid} #{socket_path}").strip().split(" ", 1)
+        self.server_pid = int(pid)
 
     def kill(self) -> None:
         self.tmux("kill-server", check=False)
+        if self.socket_path:  # tmux leaves its socket behind
+            Path(self.socket_path).unlink(missing_ok=True)
 
     def screen(self, escapes: bool = False) -> str:
         return self.tmux("capture-pane", "-p", *(["-e"] if escapes else []), "-t", self.target)
