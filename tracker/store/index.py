@@ -31,6 +31,7 @@ import hashlib
 import marshal
 import os
 import pickle
+import struct
 import sys
 import zlib
 from collections.abc import Iterator
@@ -45,7 +46,7 @@ from tracker.core.i18n import language
 if TYPE_CHECKING:
     from tracker.store.store import Store
 
-VERSION = 1
+VERSION = 2
 DISABLE_ENV = "TRACKER_NO_INDEX"
 MARGIN_NS = 2_000_000_000      # stat data of files changed less than this before the scan is not kept
 KEEP_CONTEXTS = 4              # contexts (date × language × packs …) whose rows are kept
@@ -101,72 +102,80 @@ def case_ids(cases_dir: Path) -> list[str]:
         return []
 
 
-def folder_sig(folder: str, prev: tuple | None = None) -> tuple | None:
-    """Stat data of what ``load_case`` reads in a case folder:
-    ``(case.toml, attachments.toml | None, decisions/ | None, names in decisions/, their stat)``,
-    each stat ``(mtime_ns, ctime_ns, size, inode)``. None when the index does not keep the folder
-    (no case.toml, unreadable, something other than a file in decisions/).
+_STAT = struct.Struct("<qqQQ")   # mtime_ns, ctime_ns, size, inode
+
+
+def folder_sig(folder: str, prev_dir: bytes = b"", prev_names: str = "") -> tuple | None:
+    """Stat data of what ``load_case`` reads in a case folder, as ``(key, decisions/ stat,
+    decision file names "\0"-joined, has attachments.toml)``; ``key`` packs the stat data
+    (mtime, ctime, size, inode) of case.toml, attachments.toml, decisions/ and each decision file,
+    so two equal keys mean nothing changed. None when the index does not keep the folder (no
+    case.toml, unreadable, something other than a file in decisions/).
 
     Adding, removing or renaming a file in ``decisions/`` changes that directory's own mtime, so
-    when it is as in ``prev`` the names are those of ``prev`` and the directory is not read."""
-    stat = os.stat
+    when its stat data is ``prev_dir`` the names are ``prev_names`` and it is not read again."""
+    stat, pack = os.stat, _STAT.pack
     try:
         st = stat(folder + "/case.toml")
-        case = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
+        parts = [pack(st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)]
         try:
             st = stat(folder + "/attachments.toml")
-            att: tuple | None = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
+            parts.append(b"a" + pack(st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino))
+            att = True
         except FileNotFoundError:
-            att = None
+            parts.append(b"-")
+            att = False
         ddir = folder + "/decisions"
         try:
             st = stat(ddir)
         except FileNotFoundError:
-            return (case, att, None, (), ())
-        if not S_ISDIR(st.st_mode):
-            return (case, att, None, (), ())
-        dstat = (st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
-        if prev is not None and prev[2] == dstat:
-            names = prev[3]
+            st = None
+        if st is None or not S_ISDIR(st.st_mode):
+            parts.append(b"-")
+            return b"".join(parts), b"", "", att
+        dkey = pack(st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
+        parts.append(b"d" + dkey)
+        if dkey == prev_dir:
+            names_str = prev_names
         else:
-            names = tuple(sorted(n for n in os.listdir(ddir) if not n.startswith(".")))
+            names_str = "\0".join(sorted(n for n in os.listdir(ddir) if not n.startswith(".")))
         ddir += "/"
-        stats = []
-        for n in names:
+        for n in names_str.split("\0") if names_str else ():
             st = stat(ddir + n)
             if not S_ISREG(st.st_mode):
                 return None
-            stats.append((st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino))
-        return (case, att, dstat, names, tuple(stats))
+            parts.append(pack(st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino))
+        return b"".join(parts), dkey, names_str, att
     except OSError:
         return None
 
 
-def _newest(sig: tuple) -> int:
-    """The latest mtime or ctime in a folder signature."""
-    newest = max(sig[0][0], sig[0][1])
-    for st in (sig[1], sig[2], *sig[4]):
-        if st is not None:
-            newest = max(newest, st[0], st[1])
-    return newest
+def _newest(key: bytes) -> int:
+    """The latest mtime or ctime in a folder key."""
+    size = _STAT.size
+    stats = [key[:size]]
+    i = size
+    while i < len(key):
+        flag = key[i:i + 1]
+        i += 1
+        if flag in (b"a", b"d"):
+            stats.append(key[i:i + size])
+            i += size
+            if flag == b"d":
+                stats += [key[j:j + size] for j in range(i, len(key), size)]
+                break
+    return max(max(m, c) for m, c, _, _ in map(_STAT.unpack, stats))
 
 
-def folder_digest(folder: str, sig: tuple) -> bytes:
-    """A hash of the bytes of the files named by ``sig`` (OSError if one cannot be read)."""
+def folder_digest(folder: str, attachments: bool, names_str: str) -> bytes:
+    """A hash of the bytes of the files a folder key covers (OSError if one cannot be read)."""
     h = hashlib.sha256()
-    with open(folder + "/case.toml", "rb") as f:
-        h.update(b"case.toml\0%d\0" % f.seek(0, 2))
-        f.seek(0)
-        h.update(f.read())
-    if sig[1] is not None:
-        with open(folder + "/attachments.toml", "rb") as f:
+    names = names_str.split("\0") if names_str else []
+    files = ["case.toml", *(["attachments.toml"] if attachments else []), *(f"decisions/{n}" for n in names)]
+    for name in files:
+        with open(f"{folder}/{name}", "rb") as f:
             data = f.read()
-        h.update(b"attachments.toml\0%d\0" % len(data) + data)
-    h.update(b"decisions\0%d\0" % (-1 if sig[2] is None else len(sig[3])))
-    for n in sig[3]:
-        with open(f"{folder}/decisions/{n}", "rb") as f:
-            data = f.read()
-        h.update(n.encode() + b"\0%d\0" % len(data) + data)
+        h.update(name.encode() + b"\0%d\0" % len(data) + data)
     return h.digest()
 
 
@@ -234,8 +243,11 @@ def _fs_now(cache_dir: Path) -> int | None:
 
 
 def _prune(cache_dir: Path, kind: str, keep: Path) -> None:
-    """Keep the KEEP_CONTEXTS most recently written maps of a kind."""
+    """Keep the KEEP_CONTEXTS most recently written maps of a kind; drop those of other versions."""
     try:
+        for old in cache_dir.glob("index-*.bin"):
+            if not old.name.startswith(f"index-{VERSION}-"):
+                old.unlink()
         maps = sorted(cache_dir.glob(f"index-{VERSION}-{kind}-*.bin"), key=lambda p: p.stat().st_mtime_ns,
                       reverse=True)
         for old in maps[KEEP_CONTEXTS:]:
@@ -275,11 +287,11 @@ def entries(store: "Store", on: _dt.date, want: str = "row", stats: Stats | None
 
     ctx = context_key(store, on)
     path = cache_dir / f"index-{VERSION}-{want}-{ctx.hex()[:32]}.bin"
-    known: dict[str, tuple] = _read(path, ctx)     # id -> (folder stat data, folder digest, value)
+    known: dict[str, tuple] = _read(path, ctx)  # id -> (key, decisions/ stat, names, digest, value)
     base = str(store.cases_dir) + "/"
     now: int | None = -1        # the file system's clock, read when first needed
-    fresh: dict[str, tuple] = {}   # computed in this run: id -> (sig, digest, value frozen)
-    resig: dict[str, tuple] = {}   # same bytes, new stat data (touched, checked out again): id -> (sig, digest)
+    fresh: dict[str, tuple] = {}   # computed in this run: id -> (key, dir, names, digest, value frozen)
+    resig: dict[str, tuple] = {}   # same bytes, new stat data (touched, checked out again)
     gone: list[str] = []
 
     def flush() -> None:
@@ -290,11 +302,11 @@ def entries(store: "Store", on: _dt.date, want: str = "row", stats: Stats | None
             stored = _read(path, ctx)
             for cid in gone:
                 stored.pop(cid, None)
-            for cid, (sig, digest) in resig.items():
+            for cid, (key, dkey, names, digest) in resig.items():
                 old = stored.get(cid)
-                if old is not None and old[1] == digest:
-                    stored[cid] = (sig, digest, old[2])
-            stored.update((cid, (sig, digest, _restore(v))) for cid, (sig, digest, v) in fresh.items())
+                if old is not None and old[3] == digest:
+                    stored[cid] = (key, dkey, names, digest, old[4])
+            stored.update((cid, (*head, _restore(v))) for cid, (*head, v) in fresh.items())
             _write(path, ctx, stored)
             _prune(cache_dir, want, path)
             stats.stored += len(fresh)
@@ -304,33 +316,34 @@ def entries(store: "Store", on: _dt.date, want: str = "row", stats: Stats | None
         for n, cid in enumerate(ids, 1):
             folder = base + cid
             got = known.get(cid)
-            sig = folder_sig(folder, got[0] if got else None)
+            sig = folder_sig(folder, got[1], got[2]) if got else folder_sig(folder)
             value = None
             digest = None
             if sig is not None:
-                if got is not None and got[0] == sig:
-                    digest = got[1]
+                if got is not None and got[0] == sig[0]:
+                    digest = got[3]
                 else:
                     if now == -1:
                         now = _fs_now(cache_dir)
-                    if now is not None and _newest(sig) < now - MARGIN_NS:  # else: racy, not kept
+                    if now is not None and _newest(sig[0]) < now - MARGIN_NS:  # else: racy, not kept
                         try:
-                            digest = folder_digest(folder, sig)
+                            digest = folder_digest(folder, sig[3], sig[2])
                             stats.hashed += 1
                         except OSError:
                             digest = None
-                        if digest is not None and got is not None and got[1] == digest:
-                            resig[cid] = (sig, digest)
-                if digest is not None and got is not None and got[1] == digest:
-                    value = got[2]
+                        if digest is not None and got is not None and got[3] == digest:
+                            resig[cid] = (sig[0], sig[1], sig[2], digest)
+                if digest is not None and got is not None and got[3] == digest:
+                    value = got[4]
                     stats.reused += 1
             if value is None:
                 try:
                     row, jur, due = compute(store, cid, on)
                     value = row if want == "row" else (jur, due)
                     stats.computed += 1
-                    if digest is not None and folder_sig(folder, sig) == sig:  # read what was hashed
-                        fresh[cid] = (sig, digest, _freeze(value))
+                    again = folder_sig(folder, sig[1], sig[2]) if sig is not None else None
+                    if digest is not None and again is not None and again[0] == sig[0]:  # read what was hashed
+                        fresh[cid] = (sig[0], sig[1], sig[2], digest, _freeze(value))
                 except TrackerError as e:
                     value = e
                 if len(fresh) >= FLUSH_EVERY:

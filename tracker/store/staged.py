@@ -71,6 +71,11 @@ def staged_findings(store: Store) -> list[Finding]:
             git.run(["checkout-index", f"--prefix={tmp}/", "--", *names], store.root)
         shadow = Store(root)
         shadow.__dict__["packs"] = store.packs
+        try:  # the store's calendar, from its cache (the shadow has none: parsing it took 0.2 s)
+            store.calendar
+        except TrackerError:
+            pass  # kept as the error it is: the shadow raises it again, as before
+        shadow.__dict__["_calendar"] = store.__dict__.get("_calendar")
         on = today()
         for cid in sorted(cases):
             if not (root / "cases" / cid / "case.toml").exists():

@@ -175,6 +175,9 @@ class Verifier:
         self._calendars: dict[tuple, WorkCalendar] = {}
         self._state: dict[str, dict[str, str]] = {}  # case -> its files as of self._last
         self._last: str | None = None
+        self._base: str | None = None  # where the straight line of history up to self._last starts
+        self._base_map: dict[str, str] | None = None  # case -> its tree id in self._base
+        self._trees: dict[str, list[tuple[str, str, str]]] = {}  # read ahead (_prefetch_cases)
         self._parsed_cache: dict[tuple, object] = {}
         self._att_prev: dict[str, str] = {}  # attachments.toml version -> the version it replaced
         self._envs: dict[str, Env] = {}
@@ -194,6 +197,9 @@ class Verifier:
         return value
 
     def tree(self, oid: str) -> list[tuple[str, str, str]]:
+        hit = self._trees.get(oid)
+        if hit is not None:
+            return hit
         got = self.cat.get(oid)
         return parse_tree(got[2]) if got and got[1] == "tree" else []
 
@@ -307,16 +313,58 @@ class Verifier:
         """The files of a case in the parent commit ({} when it did not exist there).
 
         Along a straight line of history this is what the previous commit left (kept in memory);
-        after a merge, or at the start of a run, it is read from git."""
+        a case no commit of the line has changed yet is as it was where the line starts (after a
+        merge, or at the start of a run), read from git."""
         if cid not in self._state:
-            got = self.cat.get(f"{parent}:cases/{cid}")
-            self._state[cid] = self._tree_files(got[0]) if got and got[1] == "tree" else {}
+            oid = self._base_cases().get(cid)
+            self._state[cid] = self._tree_files(oid) if oid else {}
         return self._state[cid]
+
+    def _base_cases(self) -> dict[str, str]:
+        """case id -> tree id of its folder in ``self._base``: one read of ``cases/`` rather than a
+        path lookup in it (a scan of 10,000 entries in git) for each case."""
+        if self._base_map is None:
+            got = self.cat.get(f"{self._base}:cases") if self._base else None
+            self._base_map = {n: o for m, n, o in parse_tree(got[2]) if m == "40000"} \
+                if got and got[1] == "tree" else {}
+        return self._base_map
+
+    def _start_line(self, base: str | None) -> None:
+        self._state = {}
+        if base != self._base:
+            self._base, self._base_map = base, None
+
+    def _prefetch_cases(self, commits: list[CommitObj], changes: dict) -> None:
+        """Read the folders of the cases the first straight line of this run changes, as they were
+        where it starts, in two pipelined batches instead of a request and reply per tree."""
+        if not commits or not commits[0].parents:
+            return
+        self._start_line(commits[0].parents[0])
+        cids: dict[str, None] = {}
+        last = self._base
+        for c in commits:
+            if not c.parents or c.parents[0] != last:
+                break
+            last = c.oid
+            cc = changes.get(c.oid)
+            for ch in (cc.diffs[0] if cc and cc.diffs else ()):
+                cid = _case_of(ch.path)
+                if cid:
+                    cids[cid] = None
+        base = self._base_cases()
+        wanted = [base[c] for c in cids if c in base]
+        subtrees = []
+        for oid, got in self.cat.get_many(wanted):
+            entries = parse_tree(got[2]) if got and got[1] == "tree" else []
+            self._trees[oid] = entries
+            subtrees += [o for m, _, o in entries if m == "40000"]
+        for oid, got in self.cat.get_many(list(dict.fromkeys(subtrees))):
+            self._trees[oid] = parse_tree(got[2]) if got and got[1] == "tree" else []
 
     def _advance_state(self, c: CommitObj, by_case: dict[str, list[tuple[str, Change]]]) -> dict[str, tuple]:
         """(files before, files after) of each case the commit changes; remembers the after state."""
         if not c.parents or c.parents[0] != self._last:
-            self._state = {}  # not the continuation of the last commit: start again from git
+            self._start_line(c.parents[0] if c.parents else None)  # not the continuation: start again
         out = {}
         for cid, items in by_case.items():
             before = self.files_before(c.parents[0], cid) if c.parents else {}
@@ -857,6 +905,7 @@ class Verifier:
             if got is not None and got[1] == "commit":
                 commits.append(parse_commit(oid, got[2]))
         sigs = _SignatureJobs(commits, parallel_signatures)
+        self._prefetch_cases(commits, changes)
         wanted = []
         for cc in changes.values():
             for d in cc.diffs:
