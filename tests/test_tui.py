@@ -528,3 +528,33 @@ def test_columns_fit_the_screen_and_clipping_uses_no_ambiguous_glyph(width):
     assert sum(widths.values()) + 2 * len(widths) + 2 <= max(width, sum(data.WIDTHS.values()) + 2 * 8 + 2 + 16)
     clipped = data.clipped({"title": "河源市智慧城市运行管理中心一期建设项目"}, {"title": 15})["title"]
     assert cells(clipped) <= 15 and clipped.endswith("..") and not data.ambiguous_chars(clipped)
+
+
+async def test_export_a_form_from_the_ui(demo_copy, tmp_path):
+    import docx
+
+    out = tmp_path / "导出" / "立项申请表.docx"
+    out.parent.mkdir()
+    app = make_app(demo_copy)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await open_case(pilot, ALLOWED_CASE)  # 河源: 附表1-3
+        await pilot.press("f11")
+        forms = app.screen.query_one("#forms", OptionList)
+        assert forms.option_count >= 3
+        app.screen.query_one("#out", Input).value = str(out)
+        await pilot.press("f9")
+        result = app.screen.query_one("#export-result", Plain)
+        await until(pilot, lambda: "已导出" in plain(result) or "未" in plain(result), what="the export")
+        assert str(out) in plain(result).replace("\n", "")
+        await pilot.press("escape")
+        await open_case_from_detail(pilot, "YF-2025-0002")  # 云浮: the measures have no forms
+        await pilot.press("ctrl+x")
+        assert "没有附带可填写的表格" in plain(app.screen.query_one("#export-result", Plain))
+    text = "".join(c.text for t in docx.Document(str(out)).tables for r in t.rows for c in r.cells)
+    assert Store(demo_copy).load_case(ALLOWED_CASE).title in text
+
+
+async def open_case_from_detail(pilot, case_id: str) -> None:
+    await pilot.press("escape")
+    await open_case(pilot, case_id)

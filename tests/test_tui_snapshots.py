@@ -170,3 +170,7 @@ def test_snapshot_case_list_in_english(snap_compare, store):
         assert snap_compare(make_app(store), terminal_size=SIZE, run_before=at_case("GEM-2025-0001"))
     finally:
         set_language("zh")
+
+
+def test_snapshot_export(snap_compare, store):
+    assert snap_compare(make_app(store), terminal_size=SIZE, run_before=at_case(ALLOWED_CASE, "enter", "f11"))

@@ -39,6 +39,9 @@ class Text:
     def __str__(self) -> str:
         return self.en if _LANG == "en" else self.zh
 
+    def __add__(self, other: "Text") -> "Text":
+        return Text(self.zh + other.zh, self.en + other.en)
+
     def format(self, **kw) -> "Text":
         return Text(self.zh.format(**kw), self.en.format(**kw))
 

@@ -13,7 +13,6 @@ from typing import Iterable
 
 from textual import work
 from textual.app import App, SystemCommand
-from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
 from textual.worker import get_current_worker
@@ -23,6 +22,7 @@ from tracker.core.errors import TrackerError
 from tracker.core.i18n import pick
 from tracker.store.store import Store, today
 from tracker.tui import data
+from tracker.tui.keys import bind, relabel
 from tracker.tui.widgets.scrollbar import use_plain_scrollbars
 
 
@@ -42,18 +42,19 @@ class TrackerApp(App):
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS = [
-        Binding("f1", "help", pick("帮助", "Help")),
-        Binding("question_mark", "help", pick("帮助", "Help"), show=False),
-        Binding("f2,ctrl+b", "dashboard", pick("待办", "To do")),
-        Binding("f3,ctrl+n", "new_case", pick("新建", "New")),
-        Binding("f5,ctrl+r", "reload", pick("刷新", "Reload")),
-        Binding("f7,ctrl+y", "sync", pick("同步", "Sync")),
-        Binding("f8,ctrl+k", "verify", pick("核验", "Verify")),
-        Binding("f10,ctrl+q", "quit", pick("退出", "Quit"), priority=True),
-        Binding("ctrl+p", "command_palette", pick("命令", "Commands"), show=False, priority=True),
+        bind("f1", "help", "帮助", "Help"),
+        bind("question_mark", "help", "帮助", "Help", show=False),
+        bind("f2,ctrl+b", "dashboard", "待办", "To do"),
+        bind("f3,ctrl+n", "new_case", "新建", "New"),
+        bind("f5,ctrl+r", "reload", "刷新", "Reload"),
+        bind("f7,ctrl+y", "sync", "同步", "Sync"),
+        bind("f8,ctrl+k", "verify", "核验", "Verify"),
+        bind("f10,ctrl+q", "quit", "退出", "Quit", priority=True),
+        bind("ctrl+p", "command_palette", "命令", "Commands", show=False, priority=True),
     ]
 
     def __init__(self, store: Store, *, exit_when_ready: bool = False) -> None:
+        _relabel_all()
         super().__init__()
         use_plain_scrollbars()
         self.store = store
@@ -222,3 +223,12 @@ def _broken(store: Store, e: TrackerError, case_id: str | None = None) -> data.B
         if len(parts) >= 2 and parts[0] == "cases":
             cid = parts[1]
     return data.BrokenCase(cid, e.file, e.line, e.message)
+
+
+def _relabel_all() -> None:
+    """Key labels in the language chosen now (the classes were made at import)."""
+    from tracker.tui.screens import cases, dashboard, decide, detail, edit, export, help, operations
+
+    relabel(TrackerApp, cases.CaseListScreen, detail.CaseDetailScreen, decide.DecisionScreen, decide.ConfirmScreen,
+            decide.ResultScreen, edit.NewCaseScreen, edit.EditFactsScreen, edit.AttachScreen,
+            dashboard.DashboardScreen, operations.OperationScreen, help.HelpScreen, export.ExportScreen)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
@@ -16,6 +15,8 @@ from tracker.core.i18n import pick
 from tracker.tui import data
 from tracker.tui.widgets.case_table import CaseTable, Column
 from tracker.tui.widgets.plain import Plain
+from tracker.core.i18n import Text as L
+from tracker.tui.keys import bind
 
 STYLE = {"overdue": "bold red", "soon": "yellow"}
 
@@ -26,28 +27,30 @@ def title_bar(store, extra: str = "") -> Plain:
 
 
 class CaseListScreen(Screen):
-    HELP = (pick("案件列表", "Case list"), pick(
+    HELP = (L("案件列表", "Case list"), L(
         "每行一个案件：编号、项目名称、辖区、建设单位、预算、办理类型、当前阶段和下一期限。\n"
         "逾期的期限显示为红色，三个工作日内到期的显示为黄色。\n"
         "筛选：按 / 或 Ctrl+F，输入任意文字，也可输入拼音首字母（如 hysjyj 匹配“河源市教育局”）；多个词须同时匹配。\n"
         "排序：按 Ctrl+O（或 s）依次切换排序列与顺序/倒序；也可点击列标题。\n"
-        "Enter 打开案件详情；F9/Ctrl+D 对所选案件作出决定；F4/Ctrl+E 修改事实；F6/Ctrl+T 添加材料。\n"
+        "Enter 打开案件详情；F9/Ctrl+D 对所选案件作出决定；F4/Ctrl+E 修改事实；F6/Ctrl+T 添加材料；F11/Ctrl+X 导出表格。\n"
         "无法读取的案件文件列在表格末尾，标明文件和行号。",
         "One row per case: id, title, jurisdiction, unit, budget, track, current stage and next deadline.\n"
         "Overdue deadlines are red; those due within three working days are yellow.\n"
         "Filter: press / or Ctrl+F and type any text, or 拼音 initials (hysjyj matches 河源市教育局); all words must match.\n"
         "Sort: Ctrl+O (or s) steps through the columns, each ascending then descending; or click a heading.\n"
-        "Enter opens the case; F9/Ctrl+D decides on it; F4/Ctrl+E edits facts; F6/Ctrl+T attaches a file.\n"
+        "Enter opens the case; F9/Ctrl+D decides on it; F4/Ctrl+E edits facts; F6/Ctrl+T attaches a file; "
+        "F11/Ctrl+X exports a form.\n"
         "Case files that cannot be read are listed at the end of the table with file and line."))
 
     BINDINGS = [
-        Binding("slash,ctrl+f", "filter", pick("筛选", "Filter")),
-        Binding("ctrl+o,s", "sort", pick("排序", "Sort")),
-        Binding("enter", "open", pick("打开", "Open"), show=False),
-        Binding("f9,ctrl+d", "decide", pick("决定", "Decide")),
-        Binding("f4,ctrl+e", "edit", pick("改事实", "Edit")),
-        Binding("f6,ctrl+t", "attach", pick("材料", "Attach")),
-        Binding("escape", "clear_filter", pick("清除筛选", "Clear filter"), show=False),
+        bind("slash,ctrl+f", "filter", "筛选", "Filter"),
+        bind("ctrl+o,s", "sort", "排序", "Sort"),
+        bind("enter", "open", "打开", "Open", show=False),
+        bind("f9,ctrl+d", "decide", "决定", "Decide"),
+        bind("f4,ctrl+e", "edit", "改事实", "Edit"),
+        bind("f6,ctrl+t", "attach", "材料", "Attach"),
+        bind("f11,ctrl+x", "export", "导出", "Export"),
+        bind("escape", "clear_filter", "清除筛选", "Clear filter", show=False),
     ]
 
     def __init__(self) -> None:
@@ -248,6 +251,13 @@ class CaseListScreen(Screen):
 
             self.app.push_screen(AttachScreen(cid))
 
+    def action_export(self) -> None:
+        cid = self.selected()
+        if cid:
+            from tracker.tui.screens.export import ExportScreen
+
+            self.app.push_screen(ExportScreen(cid))
+
     def palette_commands(self):
         return [
             (pick("筛选", "Filter"), pick("按文字或拼音首字母筛选（/ 或 Ctrl+F）", "filter by text or 拼音 initials (/ or Ctrl+F)"), self.action_filter),
@@ -256,4 +266,6 @@ class CaseListScreen(Screen):
             (pick("作出决定", "Decide"), pick("对所选案件作出决定（F9）", "decide on the selected case (F9)"), self.action_decide),
             (pick("修改事实", "Edit facts"), pick("修改所选案件的事实（F4）", "edit the selected case's facts (F4)"), self.action_edit),
             (pick("添加材料", "Attach file"), pick("为所选案件添加材料（F6）", "attach a file to the selected case (F6)"), self.action_attach),
+            (pick("导出表格", "Export a form"), pick("导出所选案件的 Word/PDF 表格（F11）", "export a Word/PDF form of the selected case (F11)"),
+             self.action_export),
         ]

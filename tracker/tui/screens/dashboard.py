@@ -5,7 +5,6 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer
 
@@ -13,10 +12,12 @@ from tracker.core.i18n import pick
 from tracker.tui import data
 from tracker.tui.screens.cases import STYLE, title_bar
 from tracker.tui.widgets.plain import Plain
+from tracker.core.i18n import Text as L
+from tracker.tui.keys import bind
 
 
 class DashboardScreen(Screen):
-    HELP = (pick("待办与逾期", "To do and overdue"), pick(
+    HELP = (L("待办与逾期", "To do and overdue"), L(
         "上表：按办理角色列出等待其处理的案件数及最早期限；选中一行按 Enter，下表列出该角色的案件。\n"
         "下表：所选角色的案件（初始为全部逾期案件，最早逾期的在前）；Enter 打开案件。\n"
         "Tab 在两个表之间切换；Esc 返回列表。",
@@ -24,7 +25,7 @@ class DashboardScreen(Screen):
         "role's cases below.\nBottom: the chosen role's cases (at first every overdue case, the longest overdue "
         "first); Enter opens a case.\nTab switches between the tables; Esc goes back."))
 
-    BINDINGS = [Binding("escape", "app.pop_screen", pick("返回", "Back"))]
+    BINDINGS = [bind("escape", "app.pop_screen", "返回", "Back")]
 
     def compose(self) -> ComposeResult:
         yield title_bar(self.app.store, pick("待办与逾期", "to do and overdue"))

@@ -6,7 +6,6 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, TextArea
@@ -18,6 +17,8 @@ from tracker.core.errors import RulesSayNo, TrackerError
 from tracker.core.i18n import pick
 from tracker.tui.signing import identity
 from tracker.tui.widgets.plain import Plain
+from tracker.core.i18n import Text as L
+from tracker.tui.keys import bind
 
 
 def refusal_text(e: TrackerError) -> Text:
@@ -29,7 +30,7 @@ def refusal_text(e: TrackerError) -> Text:
 
 
 class DecisionScreen(ModalScreen):
-    HELP = (pick("作出决定", "Take a decision"), pick(
+    HELP = (L("作出决定", "Take a decision"), L(
         "列出本阶段的全部动作：可执行的在前；不可执行的以灰色显示，并说明缺少什么及法规依据。\n"
         "用上下方向键选择动作，Enter 确定，然后在“意见”中输入（可用中文输入法）。\n"
         "“同时设置事实”可选，格式为 名称=值，多个用空格分隔。\n"
@@ -40,8 +41,8 @@ class DecisionScreen(ModalScreen):
         "F9/Ctrl+S goes on to the confirmation; Esc cancels."))
 
     BINDINGS = [
-        Binding("escape", "cancel", pick("取消", "Cancel")),
-        Binding("f9,ctrl+s", "next", pick("下一步：确认", "Next: confirm"), priority=True),
+        bind("escape", "cancel", "取消", "Cancel"),
+        bind("f9,ctrl+s", "next", "下一步：确认", "Next: confirm", priority=True),
     ]
 
     def __init__(self, case_id: str) -> None:
@@ -191,7 +192,7 @@ class ConfirmScreen(ModalScreen):
     """Shows exactly what will be committed and signed: the files with their full content, the
     commit message with its trailers, and the key. Confirming writes exactly this."""
 
-    HELP = (pick("确认提交", "Confirm the commit"), pick(
+    HELP = (L("确认提交", "Confirm the commit"), L(
         "这里显示将要写入的文件（全文）、提交信息（含 trailer）和签名密钥。\n"
         "F9/Ctrl+S 确认并签名；Esc 返回修改。签名在后台进行；如果密钥需要口令，界面会暂时让出终端以便输入。",
         "This shows the files to be written (in full), the commit message (with trailers) and the signing key.\n"
@@ -199,8 +200,8 @@ class ConfirmScreen(ModalScreen):
         "passphrase, the UI hands the terminal over for the prompt."))
 
     BINDINGS = [
-        Binding("escape", "back", pick("返回修改", "Back")),
-        Binding("f9,ctrl+s", "confirm", pick("确认并签名", "Confirm and sign"), priority=True),
+        bind("escape", "back", "返回修改", "Back"),
+        bind("f9,ctrl+s", "confirm", "确认并签名", "Confirm and sign", priority=True),
     ]
 
     def __init__(self, plan: services.PlannedCommit, title: str, case_id: str | None, *, closes: int = 1) -> None:
@@ -322,8 +323,8 @@ class ConfirmScreen(ModalScreen):
 class ResultScreen(ModalScreen):
     """The outcome in plain words: what was committed, and its signature."""
 
-    HELP = (pick("结果", "Result"), pick("Enter 或 Esc 关闭。", "Enter or Esc closes."))
-    BINDINGS = [Binding("escape,enter", "close", pick("关闭", "Close"))]
+    HELP = (L("结果", "Result"), L("Enter 或 Esc 关闭。", "Enter or Esc closes."))
+    BINDINGS = [bind("escape,enter", "close", "关闭", "Close")]
 
     def __init__(self, sha: str, plan: services.PlannedCommit) -> None:
         super().__init__()

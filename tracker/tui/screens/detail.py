@@ -6,7 +6,6 @@ from __future__ import annotations
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer
@@ -17,6 +16,8 @@ from tracker.core.i18n import pick
 from tracker.tui import data
 from tracker.tui.screens.cases import title_bar
 from tracker.tui.widgets.plain import Plain
+from tracker.core.i18n import Text as L
+from tracker.tui.keys import bind
 
 SIGNATURE_STYLE = {"good": "bold green", "unsigned": "bold red", "bad": "bold red", "unauthorized": "bold red",
                    "unknown": "bold yellow", "expired": "yellow"}
@@ -38,22 +39,24 @@ def heading(text: Text, title: str) -> None:
 
 
 class CaseDetailScreen(Screen):
-    HELP = (pick("案件详情", "Case detail"), pick(
+    HELP = (L("案件详情", "Case detail"), L(
         "上方是案件的事实、材料、后续阶段（含办理角色和到期日）和检查清单（含法规条款）。\n"
         "下方是 git 历史：每个提交的签名状态（已验证为绿色，未签名、签名无效或未授权为红色），决定意见全文显示。\n"
-        "F9/Ctrl+D 作出决定；F4/Ctrl+E 修改事实；F6/Ctrl+T 添加材料；Esc 返回列表。\n"
+        "F9/Ctrl+D 作出决定；F4/Ctrl+E 修改事实；F6/Ctrl+T 添加材料；F11/Ctrl+X 导出表格；Esc 返回列表。\n"
         "用方向键、PageUp/PageDown 滚动。",
         "Above: the case's facts, attachments, the stages ahead (with role and due date) and the checklist "
         "(with the articles it rests on).\nBelow: the git history, each commit's signature status (verified in "
         "green; unsigned, bad or unauthorized in red) and the opinions in full.\n"
-        "F9/Ctrl+D decides; F4/Ctrl+E edits facts; F6/Ctrl+T attaches a file; Esc goes back.\n"
+        "F9/Ctrl+D decides; F4/Ctrl+E edits facts; F6/Ctrl+T attaches a file; F11/Ctrl+X exports a form; "
+        "Esc goes back.\n"
         "Scroll with the arrow keys and PageUp/PageDown."))
 
     BINDINGS = [
-        Binding("escape", "app.pop_screen", pick("返回", "Back")),
-        Binding("f9,ctrl+d", "decide", pick("决定", "Decide")),
-        Binding("f4,ctrl+e", "edit", pick("改事实", "Edit")),
-        Binding("f6,ctrl+t", "attach", pick("材料", "Attach")),
+        bind("escape", "app.pop_screen", "返回", "Back"),
+        bind("f9,ctrl+d", "decide", "决定", "Decide"),
+        bind("f4,ctrl+e", "edit", "改事实", "Edit"),
+        bind("f6,ctrl+t", "attach", "材料", "Attach"),
+        bind("f11,ctrl+x", "export", "导出", "Export"),
     ]
 
     def __init__(self, case_id: str) -> None:
@@ -93,8 +96,8 @@ class CaseDetailScreen(Screen):
         t.append(f"\n{d['jurisdiction_name']}  {d['unit']}\n")
         t.append(pick("办理类型：", "Track: ") + d["track_name"])
         if d.get("track_reason"):
-            t.append(f"（{d['track_reason']['text']}；{d['track_reason']['cite']}）" if pick("zh", "en") == "zh"
-                     else f" ({d['track_reason']['text']}; {d['track_reason']['cite']})")
+            reason = d["track_reason"]
+            t.append(pick(f"（{reason['text']}；{reason['cite']}）", f" ({reason['text']}; {reason['cite']})"))
         t.append("\n" + pick("当前阶段：", "Stage: ") + (d["stage"].get("name") or d["stage"]["id"]))
         if d.get("next_due"):
             t.append("    " + pick("下一期限：", "Next due: "))
@@ -212,6 +215,11 @@ class CaseDetailScreen(Screen):
 
         self.app.push_screen(AttachScreen(self.case_id))
 
+    def action_export(self) -> None:
+        from tracker.tui.screens.export import ExportScreen
+
+        self.app.push_screen(ExportScreen(self.case_id))
+
     def rows_changed(self, msg) -> None:
         if msg is None:  # a change made here: show it
             self.refresh_case()
@@ -221,5 +229,7 @@ class CaseDetailScreen(Screen):
             (pick("作出决定", "Decide"), pick("对本案件作出决定（F9）", "decide on this case (F9)"), self.action_decide),
             (pick("修改事实", "Edit facts"), pick("修改本案件的事实（F4）", "edit this case's facts (F4)"), self.action_edit),
             (pick("添加材料", "Attach file"), pick("为本案件添加材料（F6）", "attach a file (F6)"), self.action_attach),
+            (pick("导出表格", "Export a form"), pick("导出本案件的 Word/PDF 表格（F11）", "export a Word/PDF form (F11)"),
+             self.action_export),
             (pick("返回列表", "Back to the list"), pick("返回（Esc）", "back (Esc)"), self.app.pop_screen),
         ]

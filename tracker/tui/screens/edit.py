@@ -8,7 +8,6 @@ from pathlib import Path
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, TextArea
@@ -23,8 +22,10 @@ from tracker.tui import data
 from tracker.tui.screens.decide import ConfirmScreen, refusal_text
 from tracker.tui.signing import signer_for
 from tracker.tui.widgets.plain import Plain
+from tracker.core.i18n import Text as L
+from tracker.tui.keys import bind
 
-FORM_HELP = pick(
+FORM_HELP = L(
     "Tab / Shift+Tab 在字段间移动；F9/Ctrl+S 检查并进入确认页面；Esc 取消。\n"
     "有问题的字段旁边会显示原因；确认页面列出将提交的文件和签名密钥。",
     "Tab / Shift+Tab moves between fields; F9/Ctrl+S checks the form and goes on to the confirmation; Esc cancels.\n"
@@ -37,8 +38,8 @@ def field_error(value_id: str) -> Plain:
 
 class FormScreen(ModalScreen):
     BINDINGS = [
-        Binding("escape", "cancel", pick("取消", "Cancel")),
-        Binding("f9,ctrl+s", "submit", pick("下一步：确认", "Next: confirm"), priority=True),
+        bind("escape", "cancel", "取消", "Cancel"),
+        bind("f9,ctrl+s", "submit", "下一步：确认", "Next: confirm", priority=True),
     ]
 
     def buttons(self) -> ComposeResult:
@@ -71,7 +72,7 @@ class FormScreen(ModalScreen):
 
 
 class NewCaseScreen(FormScreen):
-    HELP = (pick("新建案件", "New case"), pick(
+    HELP = (L("新建案件", "New case"), L(
         "选择辖区，填写项目名称、建设单位，可填预算（万元）和其他事实（每行一个 名称=值）。\n", "Choose the jurisdiction, "
         "fill in title and unit, optionally the budget (万元) and other facts (one name=value per line).\n") + FORM_HELP)
 
@@ -161,7 +162,7 @@ class NewCaseScreen(FormScreen):
 
 
 class EditFactsScreen(FormScreen):
-    HELP = (pick("修改事实", "Edit facts"), pick(
+    HELP = (L("修改事实", "Edit facts"), L(
         "每个事实一行；清空一个字段即删除该事实（项目名称和建设单位除外）。是/否字段填“是”或“否”；\n"
         "多选用逗号分隔；资金来源写作 来源:金额,来源:金额。只有改动的事实会提交。\n",
         "One field per fact; emptying a field removes the fact (except title and unit). Yes/no fields take 是/否 "
@@ -235,7 +236,7 @@ class EditFactsScreen(FormScreen):
 
 
 class AttachScreen(FormScreen):
-    HELP = (pick("添加材料", "Attach a file"), pick(
+    HELP = (L("添加材料", "Attach a file"), L(
         "输入文件路径（可用 ~），选择材料类别，可另起文件名（默认用原文件名）。文件原样复制进案件的 attachments/。\n",
         "Give the file's path (~ works), choose the kind of document, optionally a new name (default: the file's "
         "own). The file is copied as is into the case's attachments/.\n") + FORM_HELP)

@@ -10,6 +10,7 @@ from textual.screen import ModalScreen, Screen
 
 from tracker.core.i18n import pick
 from tracker.tui.widgets.plain import Plain
+from tracker.tui.keys import bind
 
 GLOBAL_KEYS = [
     ("F1 / ?", "帮助（本页）", "help (this page)"),
@@ -24,14 +25,14 @@ GLOBAL_KEYS = [
 
 
 class HelpScreen(ModalScreen):
-    BINDINGS = [Binding("escape,f1,question_mark", "close", pick("关闭", "Close"))]
+    BINDINGS = [bind("escape,f1,question_mark", "close", "关闭", "Close")]
 
     def __init__(self, parent: Screen) -> None:
         super().__init__()
         self.for_screen = parent
 
     def compose(self) -> ComposeResult:
-        title, body = getattr(self.for_screen, "HELP", (pick("帮助", "Help"), ""))
+        title, body = (str(x) for x in getattr(self.for_screen, "HELP", (pick("帮助", "Help"), "")))
         t = Text()
         t.append(body + "\n\n")
         t.append(pick("本屏幕的按键\n", "Keys on this screen\n"), style="bold")

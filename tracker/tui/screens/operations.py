@@ -6,7 +6,6 @@ import time
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer
@@ -16,10 +15,12 @@ from tracker.core.i18n import pick
 from tracker.tui.screens.cases import title_bar
 from tracker.tui.screens.decide import refusal_text
 from tracker.tui.widgets.plain import Plain
+from tracker.core.i18n import Text as L
+from tracker.tui.keys import bind
 
 
 class OperationScreen(Screen):
-    HELP = (pick("同步与核验", "Sync and verify"), pick(
+    HELP = (L("同步与核验", "Sync and verify"), L(
         "同步（F7）：核验本地历史，从远程库获取，核验收到的提交，整合，再推送。\n"
         "核验（F8）：逐个检查全部提交的签名、授权和流程合法性；已核验过的提交使用缓存。\n"
         "发现的问题逐条列出：提交号、案件、规则编号和说明。Esc 返回。",
@@ -27,7 +28,7 @@ class OperationScreen(Screen):
         "Verify (F8): check every commit's signature, authority and legality; commits checked before come from "
         "the cache.\nEach problem is listed with commit, case, rule id and explanation. Esc goes back."))
 
-    BINDINGS = [Binding("escape", "back", pick("返回", "Back"))]
+    BINDINGS = [bind("escape", "back", "返回", "Back")]
 
     def __init__(self, kind: str) -> None:
         super().__init__()
