@@ -243,23 +243,30 @@ def test_decision_through_the_terminal_ui_in_tmux(pane, tmp_path, monkeypatch):
 
     # 4. the confirmation: the file, the opinion (also in the commit message), the key
     pane.keys("F9")
-    screen = pane.wait_text("the confirmation", f"确认决定：{option.name}", decision_file)
-    lines = screen.split("\n")
-    assert any(f'opinion = "{OPINION}"' in ln for ln in lines), screen
-    assert OPINION in map(in_dialog, lines), screen  # the commit message's body
-    assert f"Case: {cid}" in screen and f"Action: {option.id}" in screen, screen
-    cut = [what for what, shown in ((f"the signing key ({fingerprint})", fingerprint),
-                                    ("the buttons 确认并签名 (F9) / 返回修改 (Esc)", "确认并签名 (F9)"))
-           if shown not in screen]
-    if cut:
-        problems.append(f"at {WIDTH}x{HEIGHT} the confirmation dialog does not show {' nor '.join(cut)}; "
-                        f"the pane shows:\n{screen}")
+
+    def confirmation():
+        screen = pane.screen()
+        lines = screen.split("\n")
+        return (f"确认决定：{option.name}" in screen and decision_file in screen
+                and f'opinion = "{OPINION}"' in screen  # the decision file
+                and OPINION in map(in_dialog, lines)     # the commit message's body
+                and f"Case: {cid}" in map(in_dialog, lines)
+                and f"Action: {option.id}" in map(in_dialog, lines))
+
+    pane.wait("the confirmation: the decision file, the opinion and the trailers", confirmation)
+    for what, shown in ((f"the signing key ({fingerprint})", f"签名：SSH {fingerprint}"),
+                        ("its buttons 确认并签名 (F9) / 返回修改 (Esc)", "确认并签名 (F9)")):
+        try:
+            pane.wait(f"the confirmation to show {what}", lambda shown=shown: shown in pane.screen(), timeout=3)
+        except AssertionError as e:
+            problems.append(f"at {WIDTH}x{HEIGHT} the confirmation dialog does not show {what}: {e}")
 
     # 5. sign and commit
     pane.keys("F9")
-    screen = pane.wait_text("the result dialog", "已提交", f"已用 SSH 密钥 {fingerprint} 签名")
+    pane.wait_text("the result dialog", "已提交", f"已用 SSH 密钥 {fingerprint} 签名")
     head = git(store_path, env, "rev-parse", "HEAD").strip()
-    assert any(head[:12] in ln and cid in ln for ln in screen.split("\n")), screen
+    pane.wait(f"the result to name the commit {head[:12]}",
+              lambda: any(head[:12] in ln and cid in ln for ln in pane.lines()))
 
     message = git(store_path, env, "log", "-1", "--format=%B").strip().split("\n")
     assert OPINION in message, message
