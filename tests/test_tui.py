@@ -186,7 +186,7 @@ async def test_full_decision_flow_ends_in_a_signed_commit_that_verify_accepts(de
         shown = plain(app.screen.query_one("#confirm-text", Plain))
         assert f"cases/{ALLOWED_CASE}/decisions/" in shown and "Case: " + ALLOWED_CASE in shown
         assert "[/]资金按规定使用，[bold]不[/bold]得挪用" in shown  # as typed, not eaten as markup
-        assert "SSH SHA256:" in shown
+        assert "SSH SHA256:" in plain(app.screen.query_one("#confirm-signer", Plain))
         assert git(demo_copy, "rev-parse", "HEAD").strip() == before  # nothing written before confirming
         await pilot.press("f9")
         await until(pilot, lambda: isinstance(app.screen, ResultScreen), what="the result")
@@ -558,3 +558,17 @@ async def test_export_a_form_from_the_ui(demo_copy, tmp_path):
 async def open_case_from_detail(pilot, case_id: str) -> None:
     await pilot.press("escape")
     await open_case(pilot, case_id)
+
+
+async def test_large_lists_filter_and_sort_in_a_worker(demo_copy, monkeypatch):
+    """Above BACKGROUND_FROM rows the filter runs in a worker; the result is the same."""
+    monkeypatch.setattr(CaseListScreen, "BACKGROUND_FROM", 1)
+    app = make_app(demo_copy)
+    async with app.run_test(size=SIZE) as pilot:
+        await loaded(pilot)
+        await until(pilot, lambda: all(r.initials is not None for r in app.rows), what="initials warmed by the loader")
+        app.screen.query_one("#filter", Input).value = "gem"
+        await until(pilot, lambda: app.screen.applied_query == "gem", what="the filter")
+        assert table_keys(app) == ["GEM-2025-0001", "GEM-2025-0002"]
+        await pilot.press("ctrl+o")
+        await until(pilot, lambda: table_keys(app) == ["GEM-2025-0002", "GEM-2025-0001"], what="the sort")

@@ -92,6 +92,7 @@ class TrackerApp(App):
             on = self.today
             batch: list[data.Row] = []
             broken: list[data.BrokenCase] = []
+            made: list[data.Row] = []
             last = 0.0  # the first row shows at once, then ten updates a second at most
             done = total = 0
             for done, total, item in services.iter_case_rows(store, on):
@@ -101,11 +102,16 @@ class TrackerApp(App):
                     broken.append(_broken(store, item))
                 else:
                     batch.append(data.make_row(item, on, cal))
+                    made.append(batch[-1])
                 now = time.perf_counter()
                 if now - last > 0.1:
                     self.post_message(RowsLoaded(batch, broken, done, total, False, generation))
                     batch, broken, last = [], [], now
             self.post_message(RowsLoaded(batch, broken, done, total, True, generation))
+            for row in made:  # 拼音 initials ahead of the first filter (a second at 10,000)
+                if worker.is_cancelled:
+                    return
+                data.fill_initials(row)
         except TrackerError as e:  # a broken rule pack or calendar: nothing can be evaluated
             self.post_message(RowsLoaded([], [data.BrokenCase("", e.file, e.line, e.message)], 0, 0, True, generation))
 

@@ -4,11 +4,12 @@ sort by any column, counts in the status bar. Rows arrive in batches from the ap
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.timer import Timer
+from textual.worker import get_current_worker
 from textual.widgets import Footer, Input, Label
 
 from tracker.core.i18n import pick
@@ -98,20 +99,43 @@ class CaseListScreen(Screen):
         self.query_one(CaseTable).append_rows([(r.id, r) for r in rows])
         self.shown_rows.extend(rows)
 
+    BACKGROUND_FROM = 2000  # rows: filter and sort in a worker above this, so typing never stalls
+
     def rebuild(self) -> None:
         """Refill the table from the app's rows, filtered and sorted; the cursor stays on its case."""
-        table = self.query_one(CaseTable)
-        current = table.cursor_key
-        rows = [r for r in self.app.rows if data.matches(r, self.query_text)] if self.query_text else list(self.app.rows)
-        rows.sort(key=data.sort_key(self.sort_column), reverse=self.sort_reverse)
-        self.shown_rows = rows
+        query, column, reverse = self.query_text, self.sort_column, self.sort_reverse
+        rows, broken = list(self.app.rows), list(self.app.broken)
+        if len(rows) >= self.BACKGROUND_FROM:
+            self._arrange_in_worker(rows, broken, query, column, reverse)
+        else:
+            self.show_arranged(self.filter_and_sort(rows, broken, query, column, reverse), query)
+
+    @staticmethod
+    def filter_and_sort(rows: list[data.Row], broken: list[data.BrokenCase], query: str, column: str,
+                reverse: bool) -> tuple[list[data.Row], list[tuple[str, data.Row | data.BrokenCase]]]:
+        if query:
+            rows = [r for r in rows if data.matches(r, query)]
+        rows.sort(key=data.sort_key(column), reverse=reverse)
         lines: list[tuple[str, data.Row | data.BrokenCase]] = [(r.id, r) for r in rows]
-        for b in self.app.broken:
-            if not self.query_text or self.query_text.lower() in (b.case + " " + b.message).lower():
+        for b in broken:
+            if not query or query.lower() in (b.case + " " + b.message).lower():
                 lines.append((f"!{b.case or b.where}", b))
+        return rows, lines
+
+    @work(thread=True, exclusive=True, group="arrange")
+    def _arrange_in_worker(self, rows, broken, query, column, reverse) -> None:
+        worker = get_current_worker()
+        arranged = self.filter_and_sort(rows, broken, query, column, reverse)
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self.show_arranged, arranged, query)
+
+    def show_arranged(self, arranged, query: str) -> None:
+        rows, lines = arranged
+        table = self.query_one(CaseTable)
+        self.shown_rows = rows
         table.forget()  # a case may have changed (refresh_case): format again what is drawn
-        table.set_rows(lines, keep=current)
-        self.applied_query = self.query_text
+        table.set_rows(lines, keep=table.cursor_key)
+        self.applied_query = query
         self.update_status()
 
     def format_item(self, item: data.Row | data.BrokenCase) -> list[Text]:

@@ -218,6 +218,7 @@ class ConfirmScreen(ModalScreen):
             yield Plain(self.title_text, classes="dialog-title")
             with VerticalScroll(id="confirm-body", classes="dialog-body"):
                 yield Plain(self.describe(), id="confirm-text")
+            yield Plain(self.signer_line(), id="confirm-signer")
             yield Plain("", id="confirm-status", classes="error-box")
             with Horizontal(classes="buttons"):
                 yield Button(pick("确认并签名 (F9)", "Confirm and sign (F9)"), id="confirm", variant="success")
@@ -250,12 +251,16 @@ class ConfirmScreen(ModalScreen):
         t.append(pick("\n提交信息：\n", "\nCommit message:\n"), style="bold")
         for line in p.message.splitlines():
             t.append("    " + line + "\n")
-        t.append(pick("\n签名：", "\nSignature: "), style="bold")
-        s = p.signer
+        return t
+
+    def signer_line(self) -> Text:
+        """Kept out of the scrolling body: the key is always in sight next to the confirm button."""
+        t = Text(pick("签名：", "Signature: "), style="bold")
+        s = self.plan.signer
         if s.fmt:
-            t.append(f"{s.fmt.upper()} {s.fingerprint}\n")
+            t.append(f"{s.fmt.upper()} {s.fingerprint}")
         else:
-            t.append(pick("不签名（未配置密钥）\n", "unsigned (no key configured)\n"), style="yellow")
+            t.append(pick("不签名（未配置密钥）", "unsigned (no key configured)"), style="yellow")
         return t
 
     @on(Button.Pressed, "#back")
