@@ -39,3 +39,14 @@ def test_checker_catches_a_forbidden_import(tmp_path):
 def test_store_does_not_import_the_cli():
     for f in (Path(tracker.__file__).parent / "store").glob("*.py"):
         assert not any(n.startswith("tracker.cli") for n in imports_of(f)), f.name
+
+
+def test_ui_and_inner_layers_stay_apart():
+    """The terminal UI is a shell beside the CLI: neither imports the other, and nothing inside
+    (core, store, services) imports the UI."""
+    root = Path(tracker.__file__).parent
+    for f in (root / "tui").rglob("*.py"):
+        assert not any(n.startswith("tracker.cli") for n in imports_of(f)), f
+    for f in [*(root / "cli").glob("*.py"), *(root / "store").glob("*.py"), root / "services.py"]:
+        bad = [n for n in imports_of(f) if n.startswith("tracker.tui") or n.startswith("textual")]
+        assert not bad or f.name == "cmd_tui.py" or f.name == "cmd_demo.py", (f, bad)

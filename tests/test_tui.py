@@ -343,6 +343,14 @@ async def test_attach_a_file_by_path_with_a_chinese_name_and_refuse_traversal(de
 
 # --- dashboard, sync and verify --------------------------------------------------------
 
+async def run_operation(pilot, key: str, timeout: float = 30) -> tuple[str, str]:
+    """Press ``key`` (sync or verify), wait for the work to end; the report and the status line."""
+    await pilot.press(key)
+    screen = pilot.app.screen
+    await until(pilot, lambda: not screen.running, timeout=timeout, what=key)
+    return plain(screen.query_one("#ops-text", Plain)), plain(screen.query_one("#ops-status", Plain))
+
+
 async def test_dashboard_groups_waiting_cases_by_role_and_lists_the_overdue(demo_copy):
     rows, _ = services.list_cases(Store(demo_copy))
     app = make_app(demo_copy)
@@ -368,19 +376,14 @@ async def test_verify_from_the_ui_reports_ok_then_the_problem_of_a_tampered_hist
     app = make_app(demo_copy)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await pilot.press("f8")
-        screen = app.screen
-        await until(pilot, lambda: not screen.running, what="verify")
-        assert "核验通过" in plain(screen.query_one("#ops-text", Plain))
+        text, _ = await run_operation(pilot, "f8")
+        assert "核验通过" in text
         await pilot.press("escape")
         # a decision edited behind tracker's back, committed without signature or hooks
         f = next((demo_copy / "cases" / ALLOWED_CASE / "decisions").glob("*.toml"))
         f.write_text(f.read_text(encoding="utf-8").replace("opinion", "opinion_x", 1), encoding="utf-8")
         git(demo_copy, "-c", "commit.gpgsign=false", "commit", "-q", "--no-verify", "-am", "edit")
-        await pilot.press("ctrl+k")
-        screen = app.screen
-        await until(pilot, lambda: not screen.running, what="verify")
-        text = plain(screen.query_one("#ops-text", Plain))
+        text, _ = await run_operation(pilot, "ctrl+k")
         assert "核验未通过" in text and "[unsigned]" in text and "[decision-edited]" in text
 
 
@@ -392,10 +395,7 @@ async def test_sync_from_the_ui_pushes_to_a_new_remote(demo_copy, tmp_path):
     app = make_app(demo_copy)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await pilot.press("f7")
-        screen = app.screen
-        await until(pilot, lambda: not screen.running, timeout=60, what="sync")
-        text = plain(screen.query_one("#ops-text", Plain))
+        text, _ = await run_operation(pilot, "f7", timeout=60)
         assert "核验本地历史" in text and "已推送" in text
     head = git(demo_copy, "rev-parse", "HEAD").strip()
     assert git(tmp_path / "remote.git", "rev-parse", "main").strip() == head
@@ -405,11 +405,8 @@ async def test_sync_failure_is_reported_in_words(demo_copy):
     app = make_app(demo_copy)
     async with app.run_test(size=SIZE) as pilot:
         await loaded(pilot)
-        await pilot.press("f7")
-        screen = app.screen
-        await until(pilot, lambda: not screen.running, what="sync")
-        assert "没有配置远程库" in plain(screen.query_one("#ops-text", Plain))
-        assert "未完成" in plain(screen.query_one("#ops-status", Plain))
+        text, status_line = await run_operation(pilot, "f7")
+        assert "没有配置远程库" in text and "未完成" in status_line
 
 
 # --- help, palette, language, glyphs ---------------------------------------------------

@@ -139,12 +139,17 @@ def test_snapshot_attach(snap_compare, store):
     assert snap_compare(make_app(store), terminal_size=SIZE, run_before=run)
 
 
-def test_snapshot_dashboard(snap_compare, store):
+def after_load(*keys: str):
     async def run(pilot):
         await loaded(pilot)
-        await pilot.press("f2")
+        for k in keys:
+            await pilot.press(k)
         await pilot.pause()
-    assert snap_compare(make_app(store), terminal_size=SIZE, run_before=run)
+    return run
+
+
+def test_snapshot_dashboard(snap_compare, store):
+    assert snap_compare(make_app(store), terminal_size=SIZE, run_before=after_load("f2"))
 
 
 def test_snapshot_verify(snap_compare, store):
@@ -157,11 +162,7 @@ def test_snapshot_verify(snap_compare, store):
 
 
 def test_snapshot_help(snap_compare, store):
-    async def run(pilot):
-        await loaded(pilot)
-        await pilot.press("f1")
-        await pilot.pause()
-    assert snap_compare(make_app(store), terminal_size=SIZE, run_before=run)
+    assert snap_compare(make_app(store), terminal_size=SIZE, run_before=after_load("f1"))
 
 
 def test_snapshot_case_list_in_english(snap_compare, store):
