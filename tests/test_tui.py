@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -569,3 +570,33 @@ async def test_large_lists_filter_and_sort_in_a_worker(demo_copy, monkeypatch):
         assert table_keys(app) == ["GEM-2025-0001", "GEM-2025-0002"]
         await pilot.press("ctrl+o")
         await until(pilot, lambda: table_keys(app) == ["GEM-2025-0002", "GEM-2025-0001"], what="the sort")
+
+
+def test_passphrase_prompts_are_foreseen(tmp_path, monkeypatch):
+    """Signing suspends the UI (hands the terminal over) exactly when a prompt may appear."""
+    from tracker.store.signing import Signer
+    from tracker.tui.signing import may_prompt
+
+    for name, passphrase in (("plain", ""), ("locked", "口令 secret")):
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", passphrase, "-f", str(tmp_path / name)], check=True)
+    monkeypatch.delenv("SSH_AUTH_SOCK", raising=False)
+    assert not may_prompt(Signer("ssh", str(tmp_path / "plain"), None))
+    assert may_prompt(Signer("ssh", str(tmp_path / "locked"), None))
+    assert may_prompt(Signer("ssh", str(tmp_path / "locked.pub"), None))  # the private half is locked
+    monkeypatch.setenv("SSH_AUTH_SOCK", str(tmp_path / "agent.sock"))
+    assert not may_prompt(Signer("ssh", str(tmp_path / "locked.pub"), None))  # the agent signs
+    assert may_prompt(Signer("openpgp", "ABCDEF0123456789", "openpgp:ABCDEF0123456789"))  # pinentry
+    assert not may_prompt(Signer(None, None, None))
+
+
+def test_plain_tracker_opens_the_ui_and_json_still_lists(demo_copy, monkeypatch):
+    import json
+
+    from tracker import cli
+
+    opened = []
+    monkeypatch.setattr("tracker.tui.run_app", lambda store, **kw: opened.append(store.root) or 0)
+    assert cli.main(["--store", str(demo_copy)]) == 0 and opened == [demo_copy]
+    out = subprocess.run([sys.executable, "-m", "tracker", "--store", str(demo_copy), "--json"], capture_output=True,
+                         text=True, check=True).stdout
+    assert len(json.loads(out)["cases"]) == 16
