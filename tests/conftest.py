@@ -48,3 +48,7 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, input:
 @pytest.fixture
 def cli():
     return run_cli
+
+
+# the terminal UI tests share one demo store per session (built once, copied per test)
+from tui_helpers import demo_copy, demo_master  # noqa: E402,F401

@@ -21,7 +21,7 @@ from tracker.tui.screens.detail import CaseDetailScreen
 from tracker.tui.screens.edit import AttachScreen, EditFactsScreen, NewCaseScreen
 from tracker.tui.widgets.case_table import CaseTable
 from tracker.tui.widgets.plain import Plain
-from tui_helpers import demo_copy, demo_master, loaded, make_app, open_case, plain, screen_text, until  # noqa: F401
+from tui_helpers import loaded, make_app, open_case, plain, screen_text, until
 
 SIZE = (120, 40)
 ALLOWED_CASE = "HY-2025-0003"   # 变更部分预算审核: the finance department may approve today

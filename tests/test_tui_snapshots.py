@@ -14,7 +14,7 @@ from textual.widgets import Input, TextArea
 
 from tracker.core.i18n import set_language
 from tracker.tui.widgets.case_table import CaseTable
-from tui_helpers import FIXED_NOW, demo_copy, demo_master, loaded, make_app, plain, until  # noqa: F401
+from tui_helpers import FIXED_NOW, loaded, make_app, plain, until
 
 SIZE = (120, 40)
 ALLOWED_CASE = "HY-2025-0003"
