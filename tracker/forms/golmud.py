@@ -1,5 +1,5 @@
 """格尔木 格政办〔2023〕15号 附件 格尔木市政务信息系统备案表, laid out as printed at the end of the
-measures (/work/shared/seeds/003_*.txt)."""
+measures (../shared/seeds/003_*.txt)."""
 
 from __future__ import annotations
 

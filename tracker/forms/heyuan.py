@@ -1,5 +1,5 @@
 """河源 河府办〔2021〕30号 附表1–3, laid out as printed at the end of the measures
-(/work/shared/seeds/000_*.txt): 项目立项申请表, 项目数据资源管理核查表, 项目变更单."""
+(../shared/seeds/000_*.txt): 项目立项申请表, 项目数据资源管理核查表, 项目变更单."""
 
 from __future__ import annotations
 

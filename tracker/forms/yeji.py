@@ -1,5 +1,5 @@
 """叶集 叶政办〔2020〕19号 附件1 政务信息化项目申报表 (a list over several cases) and 附件2 进度情况表,
-laid out as printed at the end of the measures (/work/shared/seeds/001_*.txt)."""
+laid out as printed at the end of the measures (../shared/seeds/001_*.txt)."""
 
 from __future__ import annotations
 
