@@ -275,3 +275,16 @@ def test_values_handed_out_can_be_changed_by_the_caller(gen):
         row["stage"]["name"] = "改过"
     again, stats = scan(gen)
     assert again == rows and stats.reused == len(rows)
+
+
+def test_the_stat_scan_split_over_two_processes_is_the_same(gen, monkeypatch):
+    rows, _ = scan(gen)
+    store = Store(gen)
+    base = str(store.cases_dir) + "/"
+    ids = index.case_ids(store.cases_dir)
+    serial = index.scan(base, ids, {})
+    monkeypatch.setattr(index, "PARALLEL_MIN", 2)
+    assert index.scan(base, ids, {}) == serial
+    assert all(s is not None for s in serial)
+    again, stats = scan(gen)  # the whole path, forked, still reads the index exactly
+    assert again == rows and stats.reused == len(rows)
