@@ -186,8 +186,6 @@ def get_store(cases: int, commits: int, workdir: Path, given: Path | None) -> Pa
     """The store for one size: given, or kept from an earlier run, or generated now."""
     if given is not None:
         return given.resolve()
-    from tracker.bench.generate import generate
-
     store = workdir / f"store-{cases}-{commits}"
     marker = store / ".git" / "tracker-bench-suite"
     want = f"{cases} {commits} {GENERATOR}"
@@ -196,6 +194,16 @@ def get_store(cases: int, commits: int, workdir: Path, given: Path | None) -> Pa
         # back to the generated history (the incremental row adds commits)
         sh(["git", "reset", "-q", "--hard", head], store)
         return store
+    generate_fresh(store, cases, commits)
+    marker.write_text(want + "\n" + sh(["git", "rev-parse", "HEAD"], store).strip())
+    time.sleep(2.1)  # files younger than the index's racy window are not indexed: let them settle
+    return store
+
+
+def generate_fresh(store: Path, cases: int, commits: int):
+    """Generate a store at ``store`` (replacing one there and its keys), progress on stderr."""
+    from tracker.bench.generate import generate
+
     if store.exists():
         shutil.rmtree(store)
         shutil.rmtree(store.parent / f".{store.name}-keys", ignore_errors=True)
@@ -209,9 +217,7 @@ def get_store(cases: int, commits: int, workdir: Path, given: Path | None) -> Pa
 
     g = generate(store, cases, commits, progress=progress, note=note)
     print(f"\r  generated {g.commits:,} commits in {g.seconds:.0f} s" + " " * 20, file=sys.stderr)
-    marker.write_text(want + "\n" + sh(["git", "rev-parse", "HEAD"], store).strip())
-    time.sleep(2.1)  # files younger than the index's racy window are not indexed: let them settle
-    return store
+    return g
 
 
 def clear(store: Path, pattern: str) -> None:

@@ -51,8 +51,7 @@ def main(argv=None) -> int:
     ap.add_argument("--store", type=Path, help="where to keep the generated store (default: a temp dir)")
     args = ap.parse_args(argv)
 
-    from benchmarks.bench_suite import machine
-    from tracker.bench.generate import generate
+    from benchmarks.bench_suite import generate_fresh, machine
 
     tmp = None
     if args.store:
@@ -64,16 +63,7 @@ def main(argv=None) -> int:
     marker = store / ".git" / "tracker-bench"
     want = f"{args.cases} {args.commits}"
     if not (marker.exists() and marker.read_text() == want):
-        if store.exists():
-            shutil.rmtree(store)
-            shutil.rmtree(store.parent / f".{store.name}-keys", ignore_errors=True)
-        print(f"generating {args.cases} cases / {args.commits} signed commits in {store} …", flush=True)
-
-        def progress(done, total):
-            print(f"\r  {done}/{total} commits", end="", file=sys.stderr, flush=True)
-
-        g = generate(store, args.cases, args.commits, progress=progress)
-        print(f"\r  generated {g.commits} commits in {g.seconds:.1f} s", file=sys.stderr)
+        generate_fresh(store, args.cases, args.commits)
         marker.write_text(want)
     commits = int(sh(["git", "rev-list", "--count", "HEAD"], store).stdout)
     cache = store / ".git" / "tracker-cache"
