@@ -22,8 +22,8 @@ demo: $(STAMP)
 
 # Benchmarks run on demand, never as part of `make test` (these machines are noisy).
 # make bench: 1,000 and 10,000 cases (about 10 minutes on 2 cores); make bench-full: 10,000 cases
-# and 100,000 commits, as the targets are stated (about 35 minutes: git log --format=%G? alone
-# takes 15). BENCH_ARGS passes more options, e.g. BENCH_ARGS="--workdir /tmp/tb" to keep the stores.
+# and 100,000 commits, as the targets are stated (about an hour: git log --format=%G? over
+# 100,000 commits alone takes 45 minutes). BENCH_ARGS passes more options, e.g. BENCH_ARGS="--workdir /tmp/tb" to keep the stores.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_suite.py $(BENCH_ARGS)
 

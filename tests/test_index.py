@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tracker.cli import main
-from tracker.store import index
+from tracker.store import folders, index
 from tracker.store.store import Store
 
 MARGIN = 0.05  # tests shorten the "racy" window and wait it out instead of 2 s
@@ -218,8 +218,9 @@ def test_shared_files_date_and_language_are_part_of_the_key(gen, capsys, monkeyp
 
 def test_a_damaged_index_is_ignored_and_rebuilt(gen, capsys, monkeypatch):
     plain = same(capsys, monkeypatch, gen, "list", "--json")
-    maps = sorted((gen / ".git" / "tracker-cache").glob("index-*-row-*.bin"))
-    assert maps
+    cache = gen / ".git" / "tracker-cache"
+    maps = sorted([*cache.glob("index-*-row-*.bin"), *cache.glob("answer-*.bin")])  # the kept answer too
+    assert len(maps) >= 2
     for damage in (lambda b: b[:len(b) // 2], lambda b: b[:100] + bytes([b[100] ^ 1]) + b[101:],
                    lambda b: b"garbage", lambda b: b""):
         for m in maps:
@@ -227,7 +228,7 @@ def test_a_damaged_index_is_ignored_and_rebuilt(gen, capsys, monkeypatch):
         assert run(capsys, monkeypatch, gen, "list", "--json") == plain
         rows, stats = scan(gen)
         assert stats.reused == len(rows)  # rebuilt by the run above
-        maps = sorted((gen / ".git" / "tracker-cache").glob("index-*-row-*.bin"))
+        maps = sorted([*cache.glob("index-*-row-*.bin"), *cache.glob("answer-*.bin")])
     # a cache directory that cannot be written: still the same answers
     shutil.rmtree(gen / ".git" / "tracker-cache")
     (gen / ".git" / "tracker-cache").write_text("not a directory")
@@ -283,7 +284,7 @@ def test_the_stat_scan_split_over_two_processes_is_the_same(gen, monkeypatch):
     base = str(store.cases_dir) + "/"
     ids = index.case_ids(store.cases_dir)
     serial = index.scan(base, ids, {})
-    monkeypatch.setattr(index, "PARALLEL_MIN", 2)
+    monkeypatch.setattr(folders, "PARALLEL_MIN", 2)
     assert index.scan(base, ids, {}) == serial
     assert all(s is not None for s in serial)
     again, stats = scan(gen)  # the whole path, forked, still reads the index exactly

@@ -173,7 +173,8 @@ def case_row(store: Store, view: engine.CaseView) -> dict:
     }
 
 
-def iter_case_rows(store: Store, on: _dt.date | None = None) -> Iterator[tuple[int, int, dict | TrackerError]]:
+def iter_case_rows(store: Store, on: _dt.date | None = None, stats=None
+                   ) -> Iterator[tuple[int, int, dict | TrackerError]]:
     """Every case's list row, one at a time, as ``(done, total, row-or-error)``: the terminal UI
     loads a large store in a worker with progress, and ``list_cases`` filters the same rows.
     A case that cannot be read yields its error (shown as a finding), never stops the others.
@@ -182,11 +183,13 @@ def iter_case_rows(store: Store, on: _dt.date | None = None) -> Iterator[tuple[i
     from tracker.store import index
 
     store.packs, store.calendar  # broken shared files: one error (exit 2), not one per case
-    yield from index.entries(store, on or today(), "row")
+    yield from index.entries(store, on or today(), "row", stats)
 
 
 def list_cases(store: Store, *, jurisdiction: str | None = None, stage: str | None = None,
-               track: str | None = None, overdue: bool = False) -> tuple[list[dict], list[TrackerError]]:
+               track: str | None = None, overdue: bool = False, stats=None) -> tuple[list[dict], list[TrackerError]]:
+    """The rows of the cases that pass the filters, and the cases that cannot be read. ``stats``
+    (tracker.store.index.Stats) receives what the case index did."""
     packs = store.packs  # a broken rule pack or calendar is bad input even in an empty store
     store.calendar
     pack_id = store.pack(jurisdiction).id if jurisdiction else None
@@ -202,7 +205,7 @@ def list_cases(store: Store, *, jurisdiction: str | None = None, stage: str | No
         if track not in known:
             raise InputError(t("unknown_filter", what=pick("办理类型", "track"), value=track, known=", ".join(vocab.TRACK_KINDS)))
     rows, errors = [], []
-    for _, _, row in iter_case_rows(store):
+    for _, _, row in iter_case_rows(store, stats=stats):
         if isinstance(row, TrackerError):
             errors.append(row)
             continue
@@ -270,14 +273,14 @@ def check_cases(store: Store, case_ids: list[str] | None) -> list[Finding]:
 
 
 
-def due_items(store: Store, on: _dt.date) -> tuple[list[engine.DueItem], list[TrackerError]]:
+def due_items(store: Store, on: _dt.date, stats=None) -> tuple[list[engine.DueItem], list[TrackerError]]:
     items: list[engine.DueItem] = []
     errors: list[TrackerError] = []
     seen_validity: set[str] = set()
     store.packs, store.calendar  # broken shared files: one error (exit 2), not one per case
     from tracker.store import index
 
-    for _, _, got in index.entries(store, on, "due"):  # unchanged cases: from the case index
+    for _, _, got in index.entries(store, on, "due", stats):  # unchanged cases: from the case index
         if isinstance(got, TrackerError):
             errors.append(got)
             continue

@@ -89,8 +89,17 @@ def main(argv: list[str] | None = None) -> int:
     if not argv or _command_of(argv) is None and not any(a in ("-h", "--help") for a in argv):
         # plain `tracker` (global options only) opens the terminal UI; with --json, scripts get the list
         argv = [*argv, "list" if "--json" in argv else "tui"]
+    if _command_of(argv) in ("list", "due"):
+        # an unchanged store: the kept answer, checked without loading the rule engine (tracker.store.answers)
+        from tracker.core.i18n import language
+        from tracker.store import answers
+
+        code = answers.replay(argv, language())
+        if code is not None:
+            return code
     parser = build_parser(argv)
     args = parser.parse_args(argv)
+    args.argv = argv  # the command line as given: a replayable answer is kept under it
     for key, default in (("store", None), ("json", False), ("lang", None), ("key", None)):
         if not hasattr(args, key):
             setattr(args, key, default)

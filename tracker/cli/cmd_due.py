@@ -4,7 +4,8 @@ from tracker import services
 from tracker.cli.common import date_arg, store_of
 from tracker.cli.output import emit_json, err, out, table
 from tracker.core.engine import calendar_files, calendar_note
-from tracker.core.i18n import pick
+from tracker.core.i18n import language, pick
+from tracker.store import answers, index
 from tracker.store.store import today
 
 
@@ -16,16 +17,20 @@ def register(sub, parent):
 
 
 def run(args) -> int:
+    pending = answers.begin(getattr(args, "argv", None), language())  # an unchanged store replays this
     store = store_of(args)
     on = date_arg("--on", args.on) or today()
     store.calendar  # a malformed calendar file is bad input for every case: report it once (exit 2, file:line)
-    items, errors = services.due_items(store, on)
+    stats = index.Stats()
+    items, errors = services.due_items(store, on, stats)
     for e in errors:
         err(e.one_line())
     missing = sorted({y for i in items for y in i.missing_years})
     if args.json:
-        emit_json({"on": on.isoformat(), "items": [i.as_dict() for i in items],
-                   "calendar_missing": calendar_files(missing), "calendar_note": calendar_note(missing)})
+        text = emit_json({"on": on.isoformat(), "items": [i.as_dict() for i in items],
+                          "calendar_missing": calendar_files(missing), "calendar_note": calendar_note(missing)})
+        if not errors:
+            answers.keep(pending, store.root, stats, text.encode("utf-8"))
         return 2 if errors else 0
     status = {"pending": pick("待办", "pending"), "overdue": pick("逾期", "overdue"), "done": pick("已完成", "done")}
     shown = [i for i in items if args.all or i.status != "done"]

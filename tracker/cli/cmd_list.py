@@ -3,7 +3,8 @@
 from tracker import services
 from tracker.cli.common import store_of
 from tracker.cli.output import emit_json, err, out, table
-from tracker.core.i18n import pick
+from tracker.core.i18n import language, pick
+from tracker.store import answers, index
 
 
 def register(sub, parent):
@@ -16,13 +17,18 @@ def register(sub, parent):
 
 
 def run(args) -> int:
+    pending = answers.begin(getattr(args, "argv", None), language())  # an unchanged store replays this
     store = store_of(args)
+    stats = index.Stats()
     rows, errors = services.list_cases(store, jurisdiction=args.jurisdiction, stage=args.stage,
-                                       track=args.track, overdue=args.overdue)
+                                       track=args.track, overdue=args.overdue, stats=stats)
     for e in errors:
         err(e.one_line())
     if args.json:
-        emit_json({"cases": rows, "errors": [{"file": e.file, "line": e.line, "message": e.message} for e in errors]})
+        text = emit_json({"cases": rows, "errors": [{"file": e.file, "line": e.line, "message": e.message}
+                                                    for e in errors]})
+        if not errors:
+            answers.keep(pending, store.root, stats, text.encode("utf-8"))
     else:
         out(table([pick("编号", "id"), pick("辖区", "jurisdiction"), pick("项目名称", "title"), pick("建设单位", "unit"),
                    pick("预算(万元)", "budget (万元)"), pick("办理类型", "track"), pick("阶段", "stage"),

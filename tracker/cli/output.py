@@ -19,10 +19,13 @@ def _default(o: Any):
     raise TypeError(f"not JSON serialisable: {type(o).__name__}")
 
 
-def emit_json(doc: Any) -> None:
+def emit_json(doc: Any) -> str:
+    """Write ``doc`` as one JSON document; returns the text written."""
     from tracker.cli.fastjson import dumps  # the same text as json.dumps(indent=2), faster
 
-    sys.stdout.write(dumps(doc, default=_default) + "\n")
+    text = dumps(doc, default=_default) + "\n"
+    sys.stdout.write(text)
+    return text
 
 
 def pad(s: str, width: int) -> str:

@@ -23,8 +23,8 @@ from tracker.core.facts import FactSpec, coerce, spec_for, VOCABULARY
 from tracker.core.i18n import pick, t
 from tracker.core.models import Attachment, Case, Decision
 from tracker.core import vocab
+from tracker.core.ids import CASE_ID_RE  # re-exported: the store and the CLI import it from here
 
-CASE_ID_RE = re.compile(r"\A[A-Z]{2,5}-[0-9]{4}-[0-9]{4,}\Z")  # ASCII digits only, no trailing newline
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 
 

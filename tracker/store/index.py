@@ -31,18 +31,15 @@ import hashlib
 import marshal
 import os
 import pickle
-import struct
 import sys
-import threading
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
-from stat import S_ISDIR, S_ISREG
 from typing import TYPE_CHECKING, Any
 
-from tracker.core.casefile import CASE_ID_RE
 from tracker.core.errors import TrackerError
 from tracker.core.i18n import language
+from tracker.store.folders import _STAT, case_ids, folder_sig, scan  # noqa: F401  (case_ids, scan: re-exported)
 
 if TYPE_CHECKING:
     from tracker.store.store import Store
@@ -69,7 +66,9 @@ def _code_fingerprint() -> bytes:
         from tracker.store.store import _core_fingerprint
 
         h = hashlib.sha256(tracker.__version__.encode() + b"\0" + _core_fingerprint())
-        for f in (services.__file__, store_mod.__file__, __file__):
+        import tracker.store.folders as folders_mod
+
+        for f in (services.__file__, store_mod.__file__, folders_mod.__file__, __file__):
             h.update(Path(f).read_bytes())
         _CODE = h.digest()
     return _CODE
@@ -92,64 +91,7 @@ def context_key(store: "Store", on: _dt.date) -> bytes:
 
 
 # ---------------------------------------------------------------------------------------
-# case folders
-
-def case_ids(cases_dir: Path) -> list[str]:
-    """The same list as ``Store.case_ids`` (directories named like a case id), without pathlib."""
-    try:
-        with os.scandir(cases_dir) as it:
-            return sorted(e.name for e in it if CASE_ID_RE.match(e.name) and e.is_dir())
-    except (FileNotFoundError, NotADirectoryError):
-        return []
-
-
-_STAT = struct.Struct("<qqQQ")   # mtime_ns, ctime_ns, size, inode
-
-
-def folder_sig(folder: str, prev_dir: bytes = b"", prev_names: str = "") -> tuple | None:
-    """Stat data of what ``load_case`` reads in a case folder, as ``(key, decisions/ stat,
-    decision file names "\0"-joined, has attachments.toml)``; ``key`` packs the stat data
-    (mtime, ctime, size, inode) of case.toml, attachments.toml, decisions/ and each decision file,
-    so two equal keys mean nothing changed. None when the index does not keep the folder (no
-    case.toml, unreadable, something other than a file in decisions/).
-
-    Adding, removing or renaming a file in ``decisions/`` changes that directory's own mtime, so
-    when its stat data is ``prev_dir`` the names are ``prev_names`` and it is not read again."""
-    stat, pack = os.stat, _STAT.pack
-    try:
-        st = stat(folder + "/case.toml")
-        parts = [pack(st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)]
-        try:
-            st = stat(folder + "/attachments.toml")
-            parts.append(b"a" + pack(st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino))
-            att = True
-        except FileNotFoundError:
-            parts.append(b"-")
-            att = False
-        ddir = folder + "/decisions"
-        try:
-            st = stat(ddir)
-        except FileNotFoundError:
-            st = None
-        if st is None or not S_ISDIR(st.st_mode):
-            parts.append(b"-")
-            return b"".join(parts), b"", "", att
-        dkey = pack(st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino)
-        parts.append(b"d" + dkey)
-        if dkey == prev_dir:
-            names_str = prev_names
-        else:
-            names_str = "\0".join(sorted(n for n in os.listdir(ddir) if not n.startswith(".")))
-        ddir += "/"
-        for n in names_str.split("\0") if names_str else ():
-            st = stat(ddir + n)
-            if not S_ISREG(st.st_mode):
-                return None
-            parts.append(pack(st.st_mtime_ns, st.st_ctime_ns, st.st_size, st.st_ino))
-        return b"".join(parts), dkey, names_str, att
-    except OSError:
-        return None
-
+# case folders (their stat data: tracker.store.folders)
 
 def _newest(key: bytes) -> int:
     """The latest mtime or ctime in a folder key."""
@@ -259,10 +201,16 @@ def _prune(cache_dir: Path, kind: str, keep: Path) -> None:
 
 
 class Stats:
-    """What the last scan did (for tests and the benchmark)."""
+    """What the last scan did (for tests, the benchmark and the replayed answers)."""
 
     def __init__(self) -> None:
         self.reused = self.hashed = self.computed = self.stored = 0
+        # after a complete scan: every case's folder key, and whether each value handed out is the
+        # one the index holds for exactly that key (then an answer built from them can be replayed
+        # while the keys stay the same: tracker.store.answers)
+        self.ids: list[str] = []
+        self.keys: list[tuple] = []
+        self.exact = False
 
 
 def entries(store: "Store", on: _dt.date, want: str = "row", stats: Stats | None = None
@@ -315,6 +263,7 @@ def entries(store: "Store", on: _dt.date, want: str = "row", stats: Stats | None
         fresh, resig, gone = {}, {}, []
 
     sigs = scan(base, ids, known)
+    exact = True   # every value so far is the index's for its folder's current key
     try:
         for n, cid in enumerate(ids, 1):
             folder = base + cid
@@ -322,6 +271,7 @@ def entries(store: "Store", on: _dt.date, want: str = "row", stats: Stats | None
             sig = sigs[n - 1]
             value = None
             digest = None
+            kept = False
             if sig is not None:
                 if got is not None and got[0] == sig[0]:
                     digest = got[3]
@@ -339,6 +289,7 @@ def entries(store: "Store", on: _dt.date, want: str = "row", stats: Stats | None
                 if digest is not None and got is not None and got[3] == digest:
                     value = got[4]
                     stats.reused += 1
+                    kept = True
             if value is None:
                 try:
                     row, jur, due = compute(store, cid, on)
@@ -347,13 +298,18 @@ def entries(store: "Store", on: _dt.date, want: str = "row", stats: Stats | None
                     again = folder_sig(folder, sig[1], sig[2]) if sig is not None else None
                     if digest is not None and again is not None and again[0] == sig[0]:  # read what was hashed
                         fresh[cid] = (sig[0], sig[1], sig[2], digest, _freeze(value))
+                        kept = True
                 except TrackerError as e:
                     value = e
                 if len(fresh) >= FLUSH_EVERY:
                     flush()
+            exact = exact and kept
             yield n, total, value
         idset = set(ids)
         gone = [cid for cid in known if cid not in idset]
+        stats.ids = ids
+        stats.keys = [s[:3] for s in sigs] if exact else []
+        stats.exact = exact
     finally:
         flush()  # also when the consumer stops early: keep what was computed
 
@@ -368,48 +324,6 @@ def _freeze(value: Any) -> bytes:
 
 def _restore(blob: bytes) -> Any:
     return marshal.loads(memoryview(blob)[1:]) if blob[:1] == b"m" else pickle.loads(memoryview(blob)[1:])
-
-
-PARALLEL_MIN = 4000   # cases from which the stat scan is split with a second process
-
-
-def scan(base: str, ids: list[str], known: dict[str, tuple]) -> list:
-    """``folder_sig`` of every case folder. On a store this large the stat calls (one per file,
-    about 2 µs each in a VM) dominate a warm list, so half of them are made by a forked child, as
-    verify does, when this process has no other thread (forking a threaded one, such as the
-    terminal UI, could leave the child waiting on a lock another thread held)."""
-    def sig_of(cid: str):
-        got = known.get(cid)
-        return folder_sig(base + cid, got[1], got[2]) if got else folder_sig(base + cid)
-
-    if len(ids) < PARALLEL_MIN or (os.cpu_count() or 1) < 2 or not hasattr(os, "fork") \
-            or threading.active_count() != 1:
-        return [sig_of(cid) for cid in ids]
-    half = len(ids) // 2
-    r, w = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: the second half, sent back as one marshal blob, then exit at once
-        try:
-            os.close(r)
-            data = marshal.dumps([sig_of(cid) for cid in ids[half:]])
-            with os.fdopen(w, "wb") as f:
-                f.write(data)
-        finally:
-            os._exit(0)
-    os.close(w)
-    try:
-        first = [sig_of(cid) for cid in ids[:half]]
-        with os.fdopen(r, "rb") as f:
-            data = f.read()
-    finally:
-        os.waitpid(pid, 0)
-    try:
-        second = marshal.loads(data)
-    except (EOFError, ValueError, TypeError):
-        second = None
-    if not isinstance(second, list) or len(second) != len(ids) - half:  # the child failed: do it here
-        second = [sig_of(cid) for cid in ids[half:]]
-    return first + second
 
 
 def cache_dir_of(root: Path) -> Path | None:
