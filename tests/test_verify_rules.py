@@ -421,6 +421,38 @@ def test_cache_follows_the_history(world, st):
     assert only(doc, bad) == {"unsigned"} and doc["new"] == 0
 
 
+def test_cached_count_and_trust_root_follow_the_history(world, st):
+    """A run reuses what the last one established about its tip (the trust root is in the history,
+    the number of commits) only while that tip is still in the history."""
+    r, S = st
+
+    def count() -> int:
+        return int(r.out(S, "rev-list", "--count", "HEAD"))
+
+    for step in range(3):
+        _, doc = verify(r, S)
+        assert doc["ok"] and doc["checked"] == count(), (step, doc)
+        r.ok(S, "set", world.hy2, f"title=第{step}次修改")
+    _, doc = verify(r, S)
+    assert doc["new"] == 1 and doc["checked"] == count()
+    # back two commits and on again: the cached tip is no longer in the history
+    r.git(S, "reset", "-q", "--hard", "HEAD~2")
+    r.ok(S, "set", world.hy2, "title=另一条历史")
+    _, doc = verify(r, S)
+    assert doc["ok"] and doc["checked"] == count(), doc
+    # a history that no longer starts at the trust root, though it ends in commits verified before
+    empty_tree = r.out(S, "hash-object", "-t", "tree", "-w", "--stdin")
+    orphan = r.git(S, "commit-tree", empty_tree, "-m", "另一个起点").stdout.decode().strip()
+    tree = r.out(S, "rev-parse", "HEAD^{tree}")
+    grafted = r.git(S, "commit-tree", tree, "-p", orphan, "-m", "嫁接").stdout.decode().strip()
+    r.git(S, "reset", "-q", "--hard", grafted)
+    _, doc = verify(r, S)
+    assert "trust-root-missing" in {p["rule"] for p in doc["problems"]}, doc["problems"]
+    assert doc["checked"] == count() == 2
+    _, doc = verify(r, S)   # and again, from the cache
+    assert "trust-root-missing" in {p["rule"] for p in doc["problems"]}, doc["problems"]
+
+
 def test_trust_root(world, st):
     r, S = st
     empty_tree = r.out(S, "hash-object", "-t", "tree", "-w", "--stdin")

@@ -181,6 +181,7 @@ class Verifier:
         self._parsed_cache: dict[tuple, object] = {}
         self._att_prev: dict[str, str] = {}  # attachments.toml version -> the version it replaced
         self._envs: dict[str, Env] = {}
+        self.earlier: dict[str, CommitResult] = {}  # results of this worker's earlier batches
 
     # -- object access -------------------------------------------------------------------
     def text(self, oid: str) -> str | None:
@@ -974,7 +975,9 @@ class Verifier:
                                            f"revoked or changed: {verdict.reason}"))
 
     def _known_result(self, oid: str) -> CommitResult | None:
-        """A result from an earlier run or another worker, else checked again here."""
+        """A result from an earlier batch or run or another worker, else checked again here."""
+        if oid in self.earlier:
+            return self.earlier[oid]
         row = _KNOWN_ROWS.get(oid)
         if row is not None:
             return _result(oid, row)
@@ -1197,11 +1200,21 @@ def default_calendar_loader():
 PARALLEL_MIN = 1500  # commits; below this, forking workers costs more than it saves
 
 
+BATCH = int(os.environ.get("TRACKER_VERIFY_BATCH", "10000"))
+
+
 def _verify_chunk(args: tuple) -> dict[str, CommitResult]:
+    """One worker's run of consecutive commits, in batches (what a batch reads ahead — its commits,
+    their changes and signatures — is let go before the next; the Verifier carries the case state
+    from one to the next): the memory of a worker stays bounded however long the history."""
     root, oids, trust, cache_dir = args
     v = Verifier(root, cache_dir=cache_dir, calendar_loader=default_calendar_loader())
     try:
-        return v.run(oids, trust, parallel_signatures=False)
+        out: dict[str, CommitResult] = {}
+        v.earlier = out
+        for i in range(0, len(oids), BATCH):
+            out.update(v.run(oids[i:i + BATCH], trust, parallel_signatures=False))
+        return out
     finally:
         v.close()
 
@@ -1327,6 +1340,12 @@ def verify_history(root: Path, *, rev: str = "HEAD", since: str | None = None, t
         if flagged:
             reach |= set(_rev_list(root, [head])) if len(flagged) > 20 else {
                 o for o in flagged if git.is_ancestor(root, o, head)}
+    # the last run's tip, if this history still contains it: what it established about the whole
+    # history (the trust root is in it; how many commits it has) holds for this one too, so the two
+    # walks of all 100,000 commits that would establish it again are not needed (tips are recent:
+    # git's check that one is an ancestor of HEAD walks only the commits since)
+    prev = tips[0] if len(tips) == 1 and not since else None
+    prev_below = prev is not None and (prev == head or git.is_ancestor(root, prev, head))
     rows = {**known, **fresh} if fresh else known
     results = Results(rows, {})
     new_set = set(new)
@@ -1337,21 +1356,30 @@ def verify_history(root: Path, *, rev: str = "HEAD", since: str | None = None, t
         if trust is None:
             problems.append(_p(head, None, "trust-root-unpinned", "本克隆未固定信任根（git config tracker.trustRoot）",
                                "this clone has no pinned trust root (git config tracker.trustRoot)"))
-        elif not git.is_ancestor(root, trust, head):
+        elif not (prev_below and cache.get("trust_tip") == prev) and not git.is_ancestor(root, trust, head):
             problems.append(_p(head, None, "trust-root-missing",
                                f"固定的信任根 {trust[:12]} 不在当前历史中：历史被替换过",
                                f"the pinned trust root {trust[:12]} is not in this history: it was replaced"))
-    if use_cache and (fresh or cache.get("tips") != [head]):
-        # OpenPGP results depend on the local keyring: checked again next time rather than cached
-        known.update({o: row for o, row in fresh.items() if o not in keyring_dependent})
-        cache["tips"] = [head] if not keyring_dependent else []
-        _save_cache(cpath, cache)
     if since:
         count = len(reach)
     elif not tips:
         count = len(listed)
+    elif prev_below and isinstance(cache.get("count"), tuple) and cache["count"][0] == prev:
+        count = cache["count"][1] + len(listed)     # listed: the commits of head that prev lacks
     else:
         count = int(git.run(["rev-list", "--count", head], root).strip() or 0)
+    trust_tip = head if trust is not None and not since and not any(
+        p.rule == "trust-root-missing" for p in problems) else None
+    if use_cache and not since and (fresh or cache.get("tips") != [head] or cache.get("trust_tip") != trust_tip
+                                    or cache.get("count") != (head, count)):
+        # OpenPGP results depend on the local keyring: checked again next time rather than cached
+        known.update({o: row for o, row in fresh.items() if o not in keyring_dependent})
+        cache["tips"] = [head] if not keyring_dependent else []
+        cache["trust_tip"], cache["count"] = (trust_tip, (head, count)) if not keyring_dependent else (None, None)
+        _save_cache(cpath, cache)
+    elif use_cache and since and fresh:
+        known.update({o: row for o, row in fresh.items() if o not in keyring_dependent})
+        _save_cache(cpath, cache)
     report = Report(count, len(fresh), problems, results, trust, time.perf_counter() - started)
     report.pinned_now = pinned_now
     return report
