@@ -227,3 +227,57 @@ def test_found_from_the_working_directory_and_chinese_paths(template, tmp_path, 
     shutil.copytree(template, other, symlinks=True)
     monkeypatch.chdir(other)
     assert answers.replay(["list", "--json"], "zh") is None
+
+
+def test_a_checkout_during_the_run_keeps_nothing(gen, capsys, monkeypatch):
+    """The rule packs change after the run hashed them and before it loads them, and change back
+    after it: what it printed was computed from the other packs, so it must not be replayed."""
+    from tracker import services
+
+    real = services.list_cases
+    pack = gen / "jurisdictions" / "heyuan.yaml"
+    before = pack.read_bytes()
+    other = before.decode("utf-8").replace("jurisdiction: 河源市", "jurisdiction: 河源市（分支）", 1).encode("utf-8")
+    assert other != before
+
+    def checkout_during(*a, **k):
+        pack.write_bytes(other)
+        return real(*a, **k)
+
+    monkeypatch.setattr(services, "list_cases", checkout_during)
+    out = run(capsys, monkeypatch, gen, "list", "--json")
+    monkeypatch.setattr(services, "list_cases", real)
+    assert "河源市（分支）" in out
+    pack.write_bytes(before)
+    assert replay(capsys, gen, "list", "--json") is None
+    kept(capsys, monkeypatch, gen, "list", "--json")
+
+
+def test_rows_are_filed_under_the_packs_they_were_computed_with(gen, capsys, monkeypatch):
+    """A pull between loading the rule packs and keying the index must not file rows made with
+    the old packs under the new ones."""
+    from test_index import scan as index_scan
+    from tracker.core.i18n import set_language
+    from tracker.store.store import Store
+    import datetime as dt
+
+    set_language("zh")
+    pack = gen / "jurisdictions" / "heyuan.yaml"
+    store = Store(gen)
+    store.packs, store.calendar           # loaded: the old packs
+    pack.write_text(pack.read_text(encoding="utf-8").replace("jurisdiction: 河源市", "jurisdiction: 河源市（新）", 1),
+                    encoding="utf-8")     # the pull
+    stats = index.Stats()
+    old_rows = [v for _, _, v in index.entries(store, dt.date(2025, 3, 3), "row", stats)]
+    assert any(r["jurisdiction_name"] == "河源市" for r in old_rows)
+    new_rows, stats = index_scan(gen)     # a later run with the new packs computes its own rows
+    assert any(r["jurisdiction_name"] == "河源市（新）" for r in new_rows)
+    assert not any(r["jurisdiction_name"] == "河源市" for r in new_rows)
+
+
+def test_replay_without_a_byte_stream_is_a_normal_run(gen, capsys, monkeypatch):
+    import io
+
+    kept(capsys, monkeypatch, gen, "list", "--json")
+    monkeypatch.setattr(sys, "stdout", io.StringIO())
+    assert answers.replay(["--store", str(gen), "list", "--json"], "zh") is None

@@ -584,3 +584,23 @@ def test_openpgp_signed_commits(world, st, gnupg):
     p = r.tracker(S, "--key", fpr, "set", world.hy1, "title=不该成功", env=env)
     assert p.returncode == 1, (p.returncode, p.stderr)
     assert head(r, S) == before
+
+
+def test_cached_facts_are_not_reused_when_replace_refs_cut_the_history(world, st):
+    """`git replace --graft` changes which commits a history holds without changing HEAD: what the
+    cache established for that tip (the trust root is in it, how many commits) is checked again."""
+    r, S = st
+    _, doc = verify(r, S)
+    assert doc["ok"]
+    r.git(S, "replace", "--graft", "HEAD~1")       # HEAD~1 now has no parents: the root is cut off
+    _, doc = verify(r, S)
+    assert "trust-root-missing" in {p["rule"] for p in doc["problems"]}, doc["problems"]
+    assert doc["checked"] == int(r.out(S, "rev-list", "--count", "HEAD")) == 2
+
+
+def test_verify_batch_size_from_the_environment(monkeypatch):
+    from tracker.store import verify as V
+
+    for raw, want in (("0", 1), ("-3", 1), ("x", 10000), ("", 10000), ("250", 250)):
+        monkeypatch.setenv("TRACKER_VERIFY_BATCH", raw)
+        assert V._batch_size() == want

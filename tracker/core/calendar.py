@@ -350,24 +350,31 @@ def parse_calendar_text(text: str, display: str, year: int | None = None) -> Yea
     return out
 
 
-def load_calendar(directory: Path, display_root: Path | None = None) -> WorkCalendar:
+def load_calendar(directory: Path, display_root: Path | None = None,
+                  texts: dict[str, bytes] | None = None) -> WorkCalendar:
     """The working-day calendar of every ``<year>.yaml`` in ``directory`` (none: all estimated).
 
     Other files (README.md) are ignored; a YAML file not named after its year is an error, so that
-    a misnamed file is never silently skipped.
+    a misnamed file is never silently skipped. ``texts`` (file name -> bytes) are the directory's
+    files as the caller already read them: the calendar is then made of exactly those bytes.
     """
     cal = WorkCalendar()
-    if not directory.is_dir():
-        return cal
-    for path in sorted(directory.iterdir()):
-        if path.name.startswith(".") or path.suffix.lower() not in (".yaml", ".yml") or not path.is_file():
+    if texts is None:
+        if not directory.is_dir():
+            return cal
+        names = [p.name for p in sorted(directory.iterdir()) if p.is_file()]
+    else:
+        names = sorted(texts)
+    for name in names:
+        if name.startswith(".") or Path(name).suffix.lower() not in (".yaml", ".yml"):
             continue
+        path = directory / name
         display = str(path.relative_to(display_root)) if display_root else str(path)
-        m = _FILE_RE.match(path.name)
+        m = _FILE_RE.match(name)
         if not m:
-            raise InputError(t("bad_calendar", error=t("cal_bad_file_name", name=path.name)), file=display)
+            raise InputError(t("bad_calendar", error=t("cal_bad_file_name", name=name)), file=display)
         try:
-            text = path.read_text(encoding="utf-8")
+            text = texts[name].decode("utf-8") if texts is not None else path.read_text(encoding="utf-8")
         except UnicodeDecodeError as e:
             raise InputError(t("bad_yaml", error=f"not UTF-8 ({e.reason})"), file=display, line=1) from None
         except OSError as e:

@@ -9,7 +9,9 @@ pydantic, no TOML), that nothing it was computed from changed:
 
 - the same store, the same arguments, the same evaluation date ("today") and UI language;
 - the same code (the source of the core, the store, the services and the CLI);
-- the same bytes in every file of ``jurisdictions/`` (rule packs, calendars) and ``.tracker/``;
+- the same bytes in every file of ``jurisdictions/`` (rule packs, calendars) and ``.tracker/``,
+  read before the run that kept the answer and again after it (so a checkout during that run
+  keeps nothing);
 - the same case folders, each with the same stat data as when the index took its row (the index's
   own rules apply: a folder changed within its racy window was never indexed, so an answer that
   read it is never kept).
@@ -169,6 +171,14 @@ def replay(argv: list[str], lang: str) -> int | None:
     """Write the kept answer of ``argv`` and return its exit status, or None: run the command."""
     if os.environ.get("TRACKER_NO_INDEX"):
         return None
+    try:
+        _code()   # the code as started, before the full path imports any more of it
+        return _replay(argv, lang)
+    except Exception:  # anything unexpected (unreadable folders …): the full path says what is wrong
+        return None
+
+
+def _replay(argv: list[str], lang: str) -> int | None:
     parsed = _parse(argv)
     if parsed is None:
         return None
@@ -196,9 +206,12 @@ def replay(argv: list[str], lang: str) -> int | None:
     for sig, key in zip(now, keys):
         if sig is None or sig[0] != key[0]:
             return None
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:      # an in-process caller's text stream
+        return None
     try:
         sys.stdout.flush()
-        sys.stdout.buffer.write(out)
+        buffer.write(out)
         sys.stdout.flush()
     except BrokenPipeError:
         pass
@@ -239,6 +252,8 @@ def keep(pending: Pending | None, root, stats, out: bytes) -> None:
     path = _path(pending.root, pending.argv, pending.lang)
     tmp = f"{os.path.dirname(path)}/.{os.path.basename(path)}.{os.getpid()}"
     try:
+        if _inputs(pending.root, pending.argv, pending.today, pending.lang) != pending.inputs:
+            return  # a pack, calendar or the policy changed during the run (a checkout, a pull)
         body = marshal.dumps((list(stats.ids), list(stats.keys), out, 0))
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(tmp, "wb") as f:

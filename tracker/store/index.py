@@ -75,17 +75,22 @@ def _code_fingerprint() -> bytes:
 
 
 def context_key(store: "Store", on: _dt.date) -> bytes:
-    """Everything shared that a case's row and deadlines depend on, hashed."""
-    from tracker.core.calendar import CALENDAR_DIR
+    """Everything shared that a case's row and deadlines depend on, hashed: the rule packs and
+    calendar files by the bytes the store parsed (read now if it has not loaded them), so that a
+    `git pull` between loading them and this never files rows made with the old ones under the new."""
+    from tracker.store.store import calendar_sources
 
+    packs = store.__dict__.get("pack_sources")
+    if packs is None:   # as load_packs_cached reads them
+        packs = [(p.name, p.read_bytes()) for p in sorted((store.root / "jurisdictions").glob("*.yaml"))]
+    calendar = store.__dict__.get("calendar_sources")
+    if calendar is None:
+        calendar = calendar_sources(store.root)
     h = hashlib.sha256(b"tracker-index-%d\0" % VERSION + _code_fingerprint())
-    for path in sorted((store.root / "jurisdictions").glob("*.yaml")):  # as load_packs_cached reads them
-        h.update(b"pack\0" + path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    cal = store.root / CALENDAR_DIR
-    if cal.is_dir():
-        for f in sorted(cal.iterdir()):
-            if f.is_file():
-                h.update(b"calendar\0" + f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+    for name, data in packs:
+        h.update(b"pack\0" + name.encode() + b"\0" + data + b"\0")
+    for name, data in calendar:
+        h.update(b"calendar\0" + name.encode() + b"\0" + data + b"\0")
     h.update(f"{on.isoformat()}\0{language()}".encode())
     return h.digest()
 

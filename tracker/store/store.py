@@ -60,7 +60,10 @@ class Store:
     # -- rule packs ----------------------------------------------------------------------
     @cached_property
     def packs(self) -> dict[str, Pack]:
-        return load_packs_cached(self.root / "jurisdictions", self.root)
+        sources: list[tuple[str, bytes]] = []
+        packs = load_packs_cached(self.root / "jurisdictions", self.root, sources)
+        self.pack_sources = sources  # the bytes parsed (the case index keys its rows by them)
+        return packs
 
     def pack(self, name: str) -> Pack:
         from tracker.core.pack import resolve_pack
@@ -76,8 +79,10 @@ class Store:
         """
         got = self.__dict__.get("_calendar")
         if got is None:
+            sources: list[tuple[str, bytes]] = []
             try:
-                got = load_calendar_cached(self.root)
+                got = load_calendar_cached(self.root, sources)
+                self.__dict__["calendar_sources"] = sources  # the bytes parsed (see pack_sources)
             except InputError as e:
                 got = e
             self.__dict__["_calendar"] = got
@@ -186,17 +191,21 @@ def _core_fingerprint() -> bytes:
     return _FINGERPRINT
 
 
-def load_packs_cached(directory: Path, root: Path) -> dict[str, Pack]:
+def load_packs_cached(directory: Path, root: Path, sources: list | None = None) -> dict[str, Pack]:
     """Rule packs, parsed once per content: a disposable cache under .git keyed by the file's sha256.
 
     Parsing and validating the five packs costs ~0.4 s; the cache makes every later command start
     fast. A pack that changes has another hash, so the cache can never serve a stale pack.
+    ``sources`` receives each file's name and the bytes parsed.
     """
     cache = root / ".git" / "tracker-cache" if (root / ".git").is_dir() else None
     packs: dict[str, Pack] = {}
     for path in sorted(directory.glob("*.yaml")):
         display = str(path.relative_to(root))
-        pack = pack_from_bytes(path.read_bytes(), display, cache)
+        data = path.read_bytes()
+        if sources is not None:
+            sources.append((path.name, data))
+        pack = pack_from_bytes(data, display, cache)
         if pack.id in packs:
             raise InputError(t("bad_pack", error=f"duplicate pack id {pack.id!r}"), file=display, line=1)
         packs[pack.id] = pack
@@ -246,23 +255,38 @@ def calendar_cache_key(files: list[tuple[str, bytes]]) -> str:
     return h.hexdigest()
 
 
-def load_calendar_cached(root: Path) -> WorkCalendar:
+def calendar_sources(root: Path) -> list[tuple[str, bytes]]:
+    """The calendar files of a store (name and bytes, in name order), as ``load_calendar`` reads them."""
+    directory = root / CALENDAR_DIR
+    if not directory.is_dir():
+        return []
+    return [(f.name, f.read_bytes()) for f in sorted(directory.iterdir())
+            if f.is_file() and f.suffix.lower() in (".yaml", ".yml")]
+
+
+def load_calendar_cached(root: Path, sources: list | None = None) -> WorkCalendar:
     """The store's working-day calendar, parsed once per content of its files (a disposable cache
-    under .git keyed by every file's name and bytes and by the code, like the rule packs)."""
+    under .git keyed by every file's name and bytes and by the code, like the rule packs).
+    ``sources`` receives each file's name and the bytes parsed."""
     import pickle
 
     directory = root / CALENDAR_DIR
-    cache = root / ".git" / "tracker-cache" if (root / ".git").is_dir() else None
-    if cache is None or not directory.is_dir():
+    try:
+        files = calendar_sources(root)
+    except OSError:  # unreadable: the plain reader says which file, as bad input
         return load_calendar(directory, root)
-    key = calendar_cache_key([(f.name, f.read_bytes()) for f in sorted(directory.iterdir())
-                              if f.is_file() and f.suffix.lower() in (".yaml", ".yml")])
+    if sources is not None:
+        sources.extend(files)
+    cache = root / ".git" / "tracker-cache" if (root / ".git").is_dir() else None
+    if cache is None or not files:
+        return load_calendar(directory, root, texts=dict(files))
+    key = calendar_cache_key(files)
     path = cache / f"calendar-{key}.pickle"
     try:
         return pickle.loads(path.read_bytes())
     except Exception:  # missing, truncated or from another version: rebuild
         pass
-    cal = load_calendar(directory, root)  # a malformed file raises and is never cached
+    cal = load_calendar(directory, root, texts=dict(files))  # a malformed file raises and is never cached
     try:
         cache.mkdir(exist_ok=True)
         tmp = cache / f".calendar-{key}.{os.getpid()}"

@@ -1200,7 +1200,14 @@ def default_calendar_loader():
 PARALLEL_MIN = 1500  # commits; below this, forking workers costs more than it saves
 
 
-BATCH = int(os.environ.get("TRACKER_VERIFY_BATCH", "10000"))
+def _batch_size() -> int:
+    try:
+        return max(1, int(os.environ.get("TRACKER_VERIFY_BATCH") or 10000))
+    except ValueError:
+        return 10000
+
+
+BATCH = _batch_size()   # commits a worker checks at a time (TRACKER_VERIFY_BATCH)
 
 
 def _verify_chunk(args: tuple) -> dict[str, CommitResult]:
@@ -1290,6 +1297,15 @@ def run_commits(root: Path, oids: list[str], trust: str | None, cache_dir: Path 
     return {o: _row(r) for o, r in got.items()} if as_rows else got
 
 
+def _plain_graph(root: Path) -> bool:
+    """No shallow history, grafts or replace refs: nothing that changes which commits a history
+    holds without changing its commit ids (then nothing established for an earlier tip is reused)."""
+    got = git.run(["rev-parse", "--is-shallow-repository", "--git-common-dir"], root, check=False).split("\n")
+    if len(got) < 2 or got[0] != "false" or (root / got[1] / "info" / "grafts").exists():
+        return False
+    return not git.run(["for-each-ref", "--count=1", "refs/replace/"], root, check=False).strip()
+
+
 def verify_history(root: Path, *, rev: str = "HEAD", since: str | None = None, trust_root: str | None = None,
                    use_cache: bool = True, progress: Callable[[int, int], None] | None = None) -> Report:
     """Verify every commit reachable from ``rev`` (or only those after ``since``)."""
@@ -1345,7 +1361,7 @@ def verify_history(root: Path, *, rev: str = "HEAD", since: str | None = None, t
     # walks of all 100,000 commits that would establish it again are not needed (tips are recent:
     # git's check that one is an ancestor of HEAD walks only the commits since)
     prev = tips[0] if len(tips) == 1 and not since else None
-    prev_below = prev is not None and (prev == head or git.is_ancestor(root, prev, head))
+    prev_below = prev is not None and _plain_graph(root) and (prev == head or git.is_ancestor(root, prev, head))
     rows = {**known, **fresh} if fresh else known
     results = Results(rows, {})
     new_set = set(new)
