@@ -32,10 +32,9 @@ import re
 import sys
 import zlib
 
-from tracker.store.folders import case_ids, scan
+from tracker.store.folders import MARKER, case_ids, scan
 
 VERSION = 1
-MARKER = ".tracker"              # tracker.store.store.MARKER (that module is too heavy to import here)
 KEEP = 8                         # answers kept (one per command line, language and store)
 _MAGIC = f"tracker-answer {VERSION} {sys.implementation.cache_tag} {marshal.version}\n".encode()
 _ISO_DATE = re.compile(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")

@@ -18,6 +18,8 @@ from tracker.core.ids import CASE_ID_RE
 if TYPE_CHECKING:
     from pathlib import Path
 
+MARKER = ".tracker"   # the directory that makes a folder a case store (tracker.store.store re-exports it)
+
 
 def case_ids(cases_dir: Path) -> list[str]:
     """The same list as ``Store.case_ids`` (directories named like a case id), without pathlib."""

@@ -19,9 +19,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # the engine and pydantic load only when a command needs them (start-up time)
     from tracker.core import engine
     from tracker.core.pack import Pack
+from tracker.store.folders import MARKER  # defined in the light module the replayed answers use
 from tracker.store.fsutil import sha256_file
-
-MARKER = ".tracker"
 
 
 def today() -> _dt.date:
